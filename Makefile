@@ -1,0 +1,43 @@
+# cpcdocs: `make demo` renders the sample pack, `make test` runs the whole suite.
+# Both set everything up first, system packages included, on a fresh Debian/Ubuntu machine.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?= auto
+
+.PHONY: setup system demo test lint format bench clean
+
+setup: system $(STAMP)
+
+system:
+	@./tools/install-system-deps.sh
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev,dask]'
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/cpcdocs validate samples/*.yaml
+	$(BIN)/python tools/demo.py
+
+test: setup
+	$(BIN)/python -m pytest -n $(JOBS) -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy cpcdocs
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .mypy_cache build dist *.egg-info

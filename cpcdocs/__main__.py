@@ -1,0 +1,5 @@
+"""``python -m cpcdocs``: the same as the ``cpcdocs`` command."""
+
+from .cli import main
+
+main()
