@@ -163,3 +163,212 @@ def init(directory: str, reference: str) -> int:
     for path in scaffold(Path(directory), reference=reference):
         click.echo(f"wrote {path}")
     return 0
+
+
+# -- timeline, check ------------------------------------------------------------------------------
+
+_TODAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _case_and_authority(case_file: str, authority: str | None) -> tuple[Any, Any]:
+    """Load a case and its authority profile as ``validate`` does."""
+    from .load import load_case, resolve_authority
+
+    case = load_case(case_file)
+    return case, resolve_authority(case, authority, case_file=case_file)
+
+
+@cli.command()
+@click.argument("case_file", metavar="CASE", type=click.Path(dir_okay=False))
+@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "ics"]),
+    default="table",
+    show_default=True,
+    help="A readable table, the contract's JSON list, or an iCalendar file.",
+)
+@click.option("--today", type=_TODAY, help="Count working days left from this date (YYYY-MM-DD).")
+def timeline(case_file: str, authority: str | None, output: str, today: Any) -> int:
+    """Print the statutory and procedural deadlines of a case.
+
+    Working days exclude weekends, the bank holidays of the authority's nation and its
+    closure days. The iCalendar file names no one: each event is "REFERENCE: deadline".
+
+    \b
+    Examples:
+      cpcdocs timeline case.yaml
+      cpcdocs timeline case.yaml --today 2026-12-01
+      cpcdocs timeline case.yaml --format json
+      cpcdocs timeline case.yaml --format ics > NM-2026-0412.ics
+    """
+    import datetime as dt
+
+    from .timeline import compute_timeline, format_table, timeline_ics
+
+    case, profile = _case_and_authority(case_file, authority)
+    items = compute_timeline(case, profile)
+    if output == "json":
+        click.echo(json.dumps([item.as_json() for item in items], indent=2))
+    elif output == "ics":
+        click.echo(timeline_ics(case, profile, items), nl=False)
+    else:
+        day = today.date() if today else dt.date.today()
+        click.echo(format_table(case, profile, items, day))
+    return 0
+
+
+@cli.command()
+@click.argument("case_file", metavar="CASE", type=click.Path(dir_okay=False))
+@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
+@click.option("--today", type=_TODAY, help="Judge what has passed as of this date (YYYY-MM-DD).")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help='Lines to read, or {"case": REF, "findings": [...]} for scheduled jobs.',
+)
+def check(case_file: str, authority: str | None, today: Any, output: str) -> int:
+    """Check a case against the timescales and procedures; exit 1 on any error.
+
+    Each finding is one line: LEVEL code: message (rule). Messages name children and people
+    by id only, so the output is safe to log.
+
+    \b
+    Examples:
+      cpcdocs check case.yaml
+      cpcdocs check case.yaml --today 2027-01-08 --format json
+    """
+    from .checks import Level, format_findings, run_checks
+
+    case, profile = _case_and_authority(case_file, authority)
+    findings = run_checks(case, profile, today.date() if today else None)
+    if output == "json":
+        payload = {"case": case.case.reference, "findings": [f.as_json() for f in findings]}
+        click.echo(json.dumps(payload, indent=2))
+    else:
+        click.echo(format_findings(case.case.reference, findings))
+    errors = any(f.level is Level.ERROR for f in findings)
+    return int(ExitStatus.FINDINGS if errors else ExitStatus.OK)
+
+
+# -- render ---------------------------------------------------------------------------------------
+
+
+def _csv(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """Accept ``--only a,b`` and ``--only a --only b`` alike."""
+    return tuple(part.strip() for item in value for part in item.split(",") if part.strip())
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        msg = f"{value!r} is not a date written YYYY-MM-DD"
+        raise click.BadParameter(msg) from None
+
+
+@cli.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write OUT/<reference>/ into.",
+)
+@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of templates overriding the built-in ones by name.",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    callback=_csv,
+    help="Only these formats: pdf, docx (comma-separated or repeated).",
+)
+@click.option(
+    "--only",
+    multiple=True,
+    callback=_csv,
+    help="Only these document kinds, e.g. invitation,decision_letter.",
+)
+@click.option(
+    "--recipient",
+    "recipients",
+    multiple=True,
+    callback=_csv,
+    help="Only documents for these recipient ids.",
+)
+@click.option(
+    "--date",
+    "issued_on",
+    callback=_date,
+    help="Date the letters carry (default: SOURCE_DATE_EPOCH, else today).",
+)
+@click.option("--dry-run", is_flag=True, help="List the files a real run would write, and stop.")
+def render(
+    cases: tuple[str, ...],
+    out: str,
+    authority: str | None,
+    templates: str | None,
+    formats: tuple[str, ...],
+    only: tuple[str, ...],
+    recipients: tuple[str, ...],
+    issued_on: Any,
+    dry_run: bool,
+) -> int:
+    """Render, audit and publish the document pack for each case.
+
+    Each pack is written to OUT/<reference>/ with a manifest.json. It is built in a staging
+    folder beside it, audited for leaks, and moved into place only when complete and clean:
+    a failure leaves any earlier pack untouched.
+
+    \b
+    Examples:
+      cpcdocs render case.yaml -o out/
+      cpcdocs render case.yaml -o out/ --only invitation --recipient mother
+      cpcdocs render case.yaml -o out/ --templates my-templates/ --date 2026-12-24
+      cpcdocs render case.yaml -o out/ --dry-run
+    """
+    from .load import load_case
+    from .pack import RenderOptions, render_pack, select_documents
+
+    options = RenderOptions(
+        authority=authority,
+        templates=templates,
+        formats=formats or None,
+        only=only or None,
+        recipients=recipients or None,
+        issued_on=issued_on,
+    )
+    if dry_run:
+
+        def plan_lines(path: str) -> list[str]:
+            case = load_case(path)
+            docs = select_documents(case, only=only, recipients=recipients, formats=formats)
+            return [
+                f"{case.case.reference}/{rel}  {d.kind.value}  {d.recipient.id}  {d.profile.value}"
+                for d in docs
+                for rel in d.paths()
+            ]
+
+        for lines in _each_case(cases, plan_lines):
+            for line in lines:
+                click.echo(line)
+        return 0
+    for path in cases:
+        result = render_pack(path, out, options)
+        click.echo(f"{result.path}: {result.files} files for {result.documents} documents")
+    return 0

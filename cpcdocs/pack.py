@@ -1,0 +1,343 @@
+"""Render a whole pack: plan → views → render → manifest → audit → publish.
+
+This is the one path every pack takes, whether from ``cpcdocs render`` or a batch worker. The
+pack is written to a staging folder beside its destination, audited there, and moved into place
+only when complete and clean; a failure at any step leaves any earlier pack untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .authority import Authority, templates_root
+from .errors import CpcdocsError, ExitStatus, LeakFound, RenderError
+from .model import Case
+from .plan import DocumentKind, PlannedDocument, plan_pack
+from .views import DeadlineView, Profile, View, build_view, withheld_counts, withheld_items
+
+__all__ = [
+    "PackResult",
+    "RenderOptions",
+    "fingerprint",
+    "issued_date",
+    "render_pack",
+    "select_documents",
+]
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Everything besides the case that decides what a pack contains."""
+
+    authority: str | Path | None = None
+    templates: str | Path | None = None
+    formats: tuple[str, ...] | None = None
+    only: tuple[str, ...] | None = None
+    recipients: tuple[str, ...] | None = None
+    issued_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class PackResult:
+    """What a render produced."""
+
+    reference: str
+    path: Path
+    documents: int
+    files: int
+
+
+def issued_date(explicit: dt.date | None = None) -> dt.date:
+    """The date letters carry: ``--date``, else ``SOURCE_DATE_EPOCH``, else today.
+
+    It is an input like any other, recorded in the manifest, so re-rendering with the same
+    inputs gives byte-identical files.
+    """
+    if explicit is not None:
+        return explicit
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
+def select_documents(
+    case: Case,
+    *,
+    only: Iterable[str] | None = None,
+    recipients: Iterable[str] | None = None,
+    formats: Iterable[str] | None = None,
+) -> list[PlannedDocument]:
+    """The planned documents, narrowed by ``--only``, ``--recipient`` and ``--format``."""
+    docs = plan_pack(case)
+    if only:
+        kinds = set(only)
+        unknown = kinds - {k.value for k in DocumentKind}
+        if unknown:
+            msg = f"unknown document kind {sorted(unknown)[0]!r}; kinds are " + ", ".join(
+                k.value for k in DocumentKind
+            )
+            raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
+        docs = [d for d in docs if d.kind.value in kinds]
+    if recipients:
+        wanted = set(recipients)
+        unknown = wanted - case.all_ids()
+        if unknown:
+            msg = f"no recipient has id {sorted(unknown)[0]!r}"
+            raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
+        docs = [d for d in docs if d.recipient.id in wanted]
+    if formats:
+        allowed = set(formats)
+        bad = allowed - {"pdf", "docx"}
+        if bad:
+            msg = f"unknown format {sorted(bad)[0]!r}; formats are pdf, docx"
+            raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
+        docs = [
+            PlannedDocument(d.kind, d.recipient, d.profile, fmts, d.children, d.child)
+            for d in docs
+            if (fmts := tuple(f for f in d.formats if f in allowed))
+        ]
+    return docs
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _tree_sha256(root: Path) -> str:
+    """A hash of every file under ``root`` (names and contents), for change detection."""
+    digest = hashlib.sha256()
+    if root.is_dir():
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(b"\0")
+            digest.update(_sha256(path.read_bytes()).encode())
+    return digest.hexdigest()
+
+
+def fingerprint(
+    case_bytes: bytes, authority: Authority, options: RenderOptions, issued_on: dt.date
+) -> dict[str, str]:
+    """The inputs a pack depends on, recorded in its manifest so a batch can skip unchanged ones.
+
+    Covers the case file, the authority profile (and the images beside it), the built-in and
+    overriding templates, the cpcdocs version and the options that change output.
+    """
+    authority_hash = hashlib.sha256(authority.model_dump_json(exclude={"base_dir"}).encode())
+    for image in (
+        authority.logo_path,
+        *(authority.resolve(p) for p in authority.signatures.values()),
+    ):
+        if image is not None:
+            authority_hash.update(image.read_bytes())
+    templates = _tree_sha256(templates_root())
+    if options.templates:
+        templates = _sha256((templates + _tree_sha256(Path(options.templates))).encode())
+    selection = json.dumps(
+        {
+            "formats": options.formats,
+            "only": options.only,
+            "recipients": options.recipients,
+            "issued_on": issued_on.isoformat(),
+        },
+        sort_keys=True,
+    )
+    return {
+        "input_sha256": _sha256(case_bytes),
+        "authority_sha256": authority_hash.hexdigest(),
+        "templates_sha256": templates,
+        "generator": f"cpcdocs {__version__}",
+        "options_sha256": _sha256(selection.encode()),
+    }
+
+
+def _deadline_views(case: Case, authority: Authority) -> dict[str, DeadlineView]:
+    from .timeline import deadlines
+
+    return {
+        key: DeadlineView(key=key, label=d.label, due=d.due)
+        for key, d in deadlines(case, authority).items()
+    }
+
+
+def _metadata(view: View, doc: PlannedDocument) -> dict[str, Any]:
+    """PDF/DOCX document properties: the title and the authority, never a child's name."""
+    return {
+        "title": f"{view.title} ({view.reference})",
+        "author": view.authority.name,
+        "subject": f"{doc.kind.value} for {doc.recipient.id}",
+        "keywords": [view.reference, doc.kind.value, view.authority.marking],
+        "created": view.issued_on,
+        "lang": view.language,
+    }
+
+
+def _render_one(renderer: Any, view: View, doc: PlannedDocument, fmt: str) -> bytes:
+    if fmt == "docx" and doc.kind is DocumentKind.REPORT_PROFORMA:
+        return renderer.render_docx_template("report_proforma.docx", {"view": view})
+    if fmt == "docx" and doc.kind is DocumentKind.CHILD_REPORT:
+        return renderer.render_docx_template("child_report.docx", {"view": view})
+    if fmt == "pdf":
+        return renderer.render_pdf(view, metadata=_metadata(view, doc))
+    return renderer.render_docx(view)
+
+
+def _safe_address(case: Case, doc: PlannedDocument, view: View) -> bool:
+    """Flag for mailing staff: this envelope goes to, or this copy shows, a safe address."""
+    if doc.recipient.kind == "person" and case.person(doc.recipient.id).withhold_address_from:
+        return True
+    return doc.profile is Profile.PROFESSIONAL and any(
+        p.address is not None and p.address.confidential for p in view.people
+    )
+
+
+def build_documents(
+    case: Case,
+    authority: Authority,
+    docs: Sequence[PlannedDocument],
+    staging: Path,
+    renderer: Any,
+    issued_on: dt.date,
+) -> list[dict[str, Any]]:
+    """Render every planned document into ``staging``; the manifest's document entries."""
+    deadlines = _deadline_views(case, authority)
+    entries: list[dict[str, Any]] = []
+    for doc in docs:
+        view = build_view(
+            case,
+            authority,
+            doc.recipient,
+            kind=doc.kind.value,
+            issued_on=issued_on,
+            profile=doc.profile,
+            child=doc.child,
+            deadlines=deadlines,
+        )
+        counts = withheld_counts(
+            withheld_items(case, authority, doc.recipient, doc.profile, doc.child)
+        )
+        folder = staging / doc.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        for fmt in doc.formats:
+            try:
+                data = _render_one(renderer, view, doc, fmt)
+            except CpcdocsError as err:
+                raise RenderError(
+                    f"{case.case.reference}: {doc.kind.value} for {doc.recipient.id} "
+                    f"({fmt}): {err.message}"
+                ) from err
+            except Exception as err:  # a library failure is still a render error for the user
+                raise RenderError(
+                    f"{case.case.reference}: {doc.kind.value} for {doc.recipient.id} "
+                    f"({fmt}): {type(err).__name__}: {err}"
+                ) from err
+            rel = f"{doc.folder}/{doc.filename(fmt)}"
+            (staging / rel).write_bytes(data)
+            entries.append(
+                {
+                    "path": rel,
+                    "kind": doc.kind.value,
+                    "recipient": doc.recipient.id,
+                    "recipient_type": doc.recipient.kind,
+                    "profile": doc.profile.value,
+                    "children": list(doc.children),
+                    "child": doc.child,
+                    "format": fmt,
+                    "sha256": _sha256(data),
+                    "withheld": counts,
+                    "safe_address": _safe_address(case, doc, view),
+                }
+            )
+    return entries
+
+
+def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    """The manifest, with stable key order so identical packs are identical bytes."""
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+_RENDERERS: dict[str, Any] = {}
+
+
+def get_renderer(templates: str | Path | None = None) -> Any:
+    """One warm renderer per template folder per process: compiled templates, CSS and fonts
+    are reused across documents and, in a batch worker, across cases.
+    """
+    key = str(Path(templates).resolve()) if templates else ""
+    if key not in _RENDERERS:
+        from .render import Renderer
+
+        _RENDERERS[key] = Renderer(Path(templates) if templates else None)
+    return _RENDERERS[key]
+
+
+def render_pack(
+    case_path: str | Path,
+    out_dir: str | Path,
+    options: RenderOptions | None = None,
+    *,
+    renderer: Any = None,
+) -> PackResult:
+    """Render, audit and atomically publish the pack for one case file.
+
+    Raises :class:`~cpcdocs.errors.InvalidInput` (2), :class:`LeakFound` (3) or
+    :class:`RenderError` (4); in every failure nothing is published and an earlier pack for the
+    case stays as it was.
+    """
+    from .audit import audit_pack
+    from .load import load_case, resolve_authority
+    from .publish import discard, publish, recover, stage
+
+    options = options or RenderOptions()
+    case_path = Path(case_path)
+    case = load_case(case_path)
+    authority = resolve_authority(case, options.authority, case_file=str(case_path))
+    docs = select_documents(
+        case, only=options.only, recipients=options.recipients, formats=options.formats
+    )
+    issued_on = issued_date(options.issued_on)
+    renderer = renderer or get_renderer(options.templates)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    recover(out)
+    reference = case.case.reference
+    staging = stage(out, reference)
+    try:
+        entries = build_documents(case, authority, docs, staging, renderer, issued_on)
+        manifest = {
+            "case": reference,
+            **fingerprint(case_path.read_bytes(), authority, options, issued_on),
+            "authority": authority.id,
+            "issued_on": issued_on.isoformat(),
+            "documents": entries,
+        }
+        write_manifest(staging / MANIFEST, manifest)
+        report = audit_pack(staging, case, authority)
+        if report.leaked:
+            raise LeakFound(
+                f"{reference}: the audit found withheld information in the rendered pack; "
+                "nothing was published.\n" + report.format_text()
+            )
+        if not report.clean:
+            raise RenderError(
+                f"{reference}: the staged pack failed its integrity audit; nothing was "
+                "published.\n" + report.format_text()
+            )
+        publish(staging, out, reference)
+    except BaseException:
+        discard(staging)
+        raise
+    files = len(entries)
+    return PackResult(reference, out / reference, len(docs), files)
