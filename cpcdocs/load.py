@@ -151,7 +151,8 @@ class _Converter:
                 self.located.keys[child] = _mark(key_node)
                 result[key] = self.convert(value_node, child)
             return result
-        raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover
+        msg = f"unexpected YAML node {node!r}"
+        raise TypeError(msg)  # pragma: no cover
 
 
 def _mark(node: Node) -> tuple[int, int]:
@@ -299,10 +300,9 @@ def _trim_loc(data: Any, loc: PathKey) -> PathKey:
     out: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            out.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             node = node[part]
             out.append(part)
         elif isinstance(node, dict) and not isinstance(part, int) and str(part) not in node:

@@ -684,7 +684,8 @@ def reference_problems(data: Any) -> list[RefProblem]:
                     problems.append(
                         (
                             ("decision", "children", child_id),
-                            f"no child has id '{child_id}'{_did_you_mean(str(child_id), set(children))}",
+                            f"no child has id '{child_id}'"
+                            + _did_you_mean(str(child_id), set(children)),
                         )
                     )
             for child_id in children:
@@ -737,7 +738,8 @@ def reference_problems(data: Any) -> list[RefProblem]:
                 problems.append(
                     (
                         ("plan", child_id),
-                        f"no child has id '{child_id}'{_did_you_mean(str(child_id), set(children))}",
+                        f"no child has id '{child_id}'"
+                        + _did_you_mean(str(child_id), set(children)),
                     )
                 )
             elif isinstance(decided := (decision or {}).get("children"), dict):

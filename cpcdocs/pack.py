@@ -234,15 +234,13 @@ def build_documents(
             try:
                 data = _render_one(renderer, view, doc, fmt)
             except CpcdocsError as err:
-                raise RenderError(
-                    f"{case.case.reference}: {doc.kind.value} for {doc.recipient.id} "
-                    f"({fmt}): {err.message}"
-                ) from err
+                where = f"{case.case.reference}: {doc.kind.value} for {doc.recipient.id} ({fmt})"
+                msg = f"{where}: {err.message}"
+                raise RenderError(msg) from err
             except Exception as err:  # a library failure is still a render error for the user
-                raise RenderError(
-                    f"{case.case.reference}: {doc.kind.value} for {doc.recipient.id} "
-                    f"({fmt}): {type(err).__name__}: {err}"
-                ) from err
+                where = f"{case.case.reference}: {doc.kind.value} for {doc.recipient.id} ({fmt})"
+                msg = f"{where}: {type(err).__name__}: {err}"
+                raise RenderError(msg) from err
             rel = f"{doc.folder}/{doc.filename(fmt)}"
             (staging / rel).write_bytes(data)
             entries.append(
@@ -272,8 +270,10 @@ _RENDERERS: dict[str, Any] = {}
 
 
 def get_renderer(templates: str | Path | None = None) -> Any:
-    """One warm renderer per template folder per process: compiled templates, CSS and fonts
-    are reused across documents and, in a batch worker, across cases.
+    """One warm renderer per template folder per process.
+
+    Compiled templates, CSS and fonts are reused across documents and, in a batch worker,
+    across cases.
     """
     key = str(Path(templates).resolve()) if templates else ""
     if key not in _RENDERERS:
