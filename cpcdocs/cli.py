@@ -189,7 +189,9 @@ def _case_and_authority(case_file: str, authority: str | None) -> tuple[Any, Any
     show_default=True,
     help="A readable table, the contract's JSON list, or an iCalendar file.",
 )
-@click.option("--today", type=_TODAY, help="Count working days left from this date (YYYY-MM-DD).")
+@click.option(
+    "--today", type=_TODAY, metavar="YYYY-MM-DD", help="Count working days left from this date."
+)
 def timeline(case_file: str, authority: str | None, output: str, today: Any) -> int:
     """Print the statutory and procedural deadlines of a case.
 
@@ -222,7 +224,9 @@ def timeline(case_file: str, authority: str | None, output: str, today: Any) -> 
 @cli.command()
 @click.argument("case_file", metavar="CASE", type=click.Path(dir_okay=False))
 @click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
-@click.option("--today", type=_TODAY, help="Judge what has passed as of this date (YYYY-MM-DD).")
+@click.option(
+    "--today", type=_TODAY, metavar="YYYY-MM-DD", help="Judge what has passed as of this date."
+)
 @click.option(
     "--format",
     "output",

@@ -13,6 +13,9 @@ CPCDOCS = [sys.executable, "-m", "cpcdocs"]
 def main() -> int:
     samples = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "samples").glob("*.yaml"))
     subprocess.run([*CPCDOCS, "validate", *samples], check=True, cwd=ROOT)
+    for sample in samples:
+        print(f"\n$ cpcdocs timeline {sample}", flush=True)
+        subprocess.run([*CPCDOCS, "timeline", sample], check=True, cwd=ROOT)
     return 0
 
 
