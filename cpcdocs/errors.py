@@ -58,7 +58,7 @@ class CpcdocsError(Exception):
 
     def lines(self) -> list[str]:
         """The lines to print on stderr, one problem per line."""
-        return [self.message]
+        return self.message.splitlines() or [self.message]
 
 
 class InvalidInput(CpcdocsError):

@@ -11,21 +11,26 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .authority import Authority, templates_root
 from .errors import CpcdocsError, ExitStatus, LeakFound, RenderError
 from .model import Case
-from .plan import DocumentKind, PlannedDocument, plan_pack
+from .plan import DocumentKind, PlannedDocument, enclosed_kinds, plan_pack
 from .views import DeadlineView, Profile, View, build_view, withheld_counts, withheld_items
+
+if TYPE_CHECKING:
+    from .sign import SignConfig
 
 __all__ = [
     "PackResult",
     "RenderOptions",
+    "audit_and_publish",
+    "build_pack",
     "fingerprint",
     "issued_date",
     "render_pack",
@@ -45,6 +50,8 @@ class RenderOptions:
     only: tuple[str, ...] | None = None
     recipients: tuple[str, ...] | None = None
     issued_on: dt.date | None = None
+    #: Sign every outline plan PDF with the chair's key (``render --sign-key``).
+    sign: SignConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -145,15 +152,15 @@ def fingerprint(
     templates = _tree_sha256(templates_root())
     if options.templates:
         templates = _sha256((templates + _tree_sha256(Path(options.templates))).encode())
-    selection = json.dumps(
-        {
-            "formats": options.formats,
-            "only": options.only,
-            "recipients": options.recipients,
-            "issued_on": issued_on.isoformat(),
-        },
-        sort_keys=True,
-    )
+    chosen: dict[str, Any] = {
+        "formats": options.formats,
+        "only": options.only,
+        "recipients": options.recipients,
+        "issued_on": issued_on.isoformat(),
+    }
+    if options.sign is not None:  # an unsigned pack is not the same pack as a signed one
+        chosen["signing_key_sha256"] = options.sign.key_fingerprint()
+    selection = json.dumps(chosen, sort_keys=True)
     return {
         "input_sha256": _sha256(case_bytes),
         "authority_sha256": authority_hash.hexdigest(),
@@ -170,6 +177,36 @@ def _deadline_views(case: Case, authority: Authority) -> dict[str, DeadlineView]
         key: DeadlineView(key=key, label=d.label, due=d.due)
         for key, d in deadlines(case, authority).items()
     }
+
+
+def document_views(
+    case: Case,
+    authority: Authority,
+    issued_on: dt.date,
+    docs: Sequence[PlannedDocument] | None = None,
+) -> Iterator[tuple[PlannedDocument, View]]:
+    """Each planned document with the one view its template may see.
+
+    The single place a document's view is assembled (deadlines, enclosures from the full plan),
+    shared by rendering, ``templates check`` and the tests.
+    """
+    deadlines = _deadline_views(case, authority)
+    full_plan = plan_pack(case)
+    for doc in full_plan if docs is None else docs:
+        yield (
+            doc,
+            build_view(
+                case,
+                authority,
+                doc.recipient,
+                kind=doc.kind.value,
+                issued_on=issued_on,
+                profile=doc.profile,
+                child=doc.child,
+                deadlines=deadlines,
+                enclosed_kinds=enclosed_kinds(doc, full_plan),
+            ),
+        )
 
 
 def _metadata(view: View, doc: PlannedDocument) -> dict[str, Any]:
@@ -210,8 +247,22 @@ def build_documents(
     staging: Path,
     renderer: Any,
     issued_on: dt.date,
+    *,
+    sign: SignConfig | None = None,
 ) -> list[dict[str, Any]]:
-    """Render every planned document into ``staging``; the manifest's document entries."""
+    """Render every planned document into ``staging``; the manifest's document entries.
+
+    With ``sign``, each outline plan PDF is signed right after rendering, so the manifest
+    hash and the audit are of the signed file. The key is loaded (and checked to be the
+    chair's) before anything is rendered.
+    """
+    plan_signer = None
+    if sign is not None and any(
+        d.kind is DocumentKind.OUTLINE_PLAN and "pdf" in d.formats for d in docs
+    ):
+        from .sign import plan_signer_for
+
+        plan_signer = plan_signer_for(sign, case, authority)
     deadlines = _deadline_views(case, authority)
     entries: list[dict[str, Any]] = []
     for doc in docs:
@@ -233,6 +284,8 @@ def build_documents(
         for fmt in doc.formats:
             try:
                 data = _render_one(renderer, view, doc, fmt)
+                if plan_signer and doc.kind is DocumentKind.OUTLINE_PLAN and fmt == "pdf":
+                    data = plan_signer.sign(data)
             except CpcdocsError as err:
                 where = f"{case.case.reference}: {doc.kind.value} for {doc.recipient.id} ({fmt})"
                 msg = f"{where}: {err.message}"
@@ -283,22 +336,91 @@ def get_renderer(templates: str | Path | None = None) -> Any:
     return _RENDERERS[key]
 
 
+def build_pack(
+    case_path: str | Path,
+    staging: Path,
+    options: RenderOptions | None = None,
+    *,
+    renderer: Any = None,
+    case: Case | None = None,
+    authority: Authority | None = None,
+) -> dict[str, Any]:
+    """Render every planned document of one case into ``staging`` and write its manifest.
+
+    Nothing is audited or published here. :func:`render_pack` builds into its staging folder
+    beside OUT and then calls :func:`audit_and_publish`; a Dask batch worker builds into a
+    private folder and returns the files to the batch client, which audits and publishes them
+    (:func:`cpcdocs.batch.publish_files`), so the audit gate is always on the publishing side.
+    Returns the manifest.
+    """
+    from .load import load_case, resolve_authority
+
+    options = options or RenderOptions()
+    case_path = Path(case_path)
+    case = case or load_case(case_path)
+    authority = authority or resolve_authority(case, options.authority, case_file=str(case_path))
+    docs = select_documents(
+        case, only=options.only, recipients=options.recipients, formats=options.formats
+    )
+    issued_on = issued_date(options.issued_on)
+    renderer = renderer or get_renderer(options.templates)
+    entries = build_documents(
+        case, authority, docs, staging, renderer, issued_on, sign=options.sign
+    )
+    manifest = {
+        "case": case.case.reference,
+        **fingerprint(case_path.read_bytes(), authority, options, issued_on),
+        "authority": authority.id,
+        "issued_on": issued_on.isoformat(),
+        "documents": entries,
+    }
+    write_manifest(staging / MANIFEST, manifest)
+    return manifest
+
+
+def audit_and_publish(staging: Path, out: Path, case: Case, authority: Authority) -> None:
+    """The audit gate, then the atomic move of a staged pack to ``out/<reference>``.
+
+    Raises :class:`LeakFound` or :class:`RenderError` and publishes nothing when the audit finds
+    anything; the caller discards the staging folder.
+    """
+    from .audit import audit_pack
+    from .publish import publish
+
+    reference = case.case.reference
+    report = audit_pack(staging, case, authority)
+    if report.leaked:
+        raise LeakFound(
+            f"{reference}: the audit found withheld information in the rendered pack; "
+            "nothing was published.\n" + report.format_text()
+        )
+    if not report.clean:
+        raise RenderError(
+            f"{reference}: the staged pack failed its integrity audit; nothing was "
+            "published.\n" + report.format_text()
+        )
+    publish(staging, out, reference)
+
+
 def render_pack(
     case_path: str | Path,
     out_dir: str | Path,
     options: RenderOptions | None = None,
     *,
     renderer: Any = None,
+    recover: bool = True,
 ) -> PackResult:
     """Render, audit and atomically publish the pack for one case file.
 
     Raises :class:`~cpcdocs.errors.InvalidInput` (2), :class:`LeakFound` (3) or
     :class:`RenderError` (4); in every failure nothing is published and an earlier pack for the
-    case stays as it was.
+    case stays as it was. ``recover=False`` is for a batch, which holds the OUT lock and has
+    already cleaned up after any crashed run: its workers must not clean up each other's
+    staging folders while they are being written.
     """
-    from .audit import audit_pack
     from .load import load_case, resolve_authority
-    from .publish import discard, publish, recover, stage
+    from .publish import discard, stage
+    from .publish import recover as recover_out
 
     options = options or RenderOptions()
     case_path = Path(case_path)
@@ -307,37 +429,58 @@ def render_pack(
     docs = select_documents(
         case, only=options.only, recipients=options.recipients, formats=options.formats
     )
-    issued_on = issued_date(options.issued_on)
     renderer = renderer or get_renderer(options.templates)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    recover(out)
+    if recover:
+        recover_out(out)
     reference = case.case.reference
     staging = stage(out, reference)
     try:
-        entries = build_documents(case, authority, docs, staging, renderer, issued_on)
-        manifest = {
-            "case": reference,
-            **fingerprint(case_path.read_bytes(), authority, options, issued_on),
-            "authority": authority.id,
-            "issued_on": issued_on.isoformat(),
-            "documents": entries,
-        }
-        write_manifest(staging / MANIFEST, manifest)
-        report = audit_pack(staging, case, authority)
-        if report.leaked:
-            raise LeakFound(
-                f"{reference}: the audit found withheld information in the rendered pack; "
-                "nothing was published.\n" + report.format_text()
-            )
-        if not report.clean:
-            raise RenderError(
-                f"{reference}: the staged pack failed its integrity audit; nothing was "
-                "published.\n" + report.format_text()
-            )
-        publish(staging, out, reference)
+        manifest = build_pack(
+            case_path, staging, options, renderer=renderer, case=case, authority=authority
+        )
+        audit_and_publish(staging, out, case, authority)
     except BaseException:
         discard(staging)
         raise
-    files = len(entries)
-    return PackResult(reference, out / reference, len(docs), files)
+    return PackResult(reference, out / reference, len(docs), len(manifest["documents"]))
+
+
+def sample_case_paths() -> list[Path]:
+    """The shipped sample cases (inside the installed package, or the repository's samples/)."""
+    packaged = Path(__file__).parent / "_samples"
+    folder = packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "samples"
+    return sorted(folder.glob("*.yaml"))
+
+
+def check_templates(
+    templates: str | Path | None = None, cases: Sequence[str | Path] = ()
+) -> list[str]:
+    """Every template problem, as ``FILE:LINE: message``, checked against real views.
+
+    Views are built for every planned document of every sample case (and of ``cases``), so a
+    template is exercised with each profile, conference type and document kind it will meet.
+    """
+    from .load import load_case, resolve_authority
+
+    renderer = get_renderer(templates)
+    views: list[View] = []
+    for path in [*sample_case_paths(), *map(Path, cases)]:
+        case = load_case(path)
+        authority = resolve_authority(case, case_file=str(path))
+        deadlines = _deadline_views(case, authority)
+        for doc in plan_pack(case):
+            views.append(
+                build_view(
+                    case,
+                    authority,
+                    doc.recipient,
+                    kind=doc.kind.value,
+                    issued_on=issued_date(None),
+                    profile=doc.profile,
+                    child=doc.child,
+                    deadlines=deadlines,
+                )
+            )
+    return renderer.check_templates(views)

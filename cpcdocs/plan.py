@@ -213,3 +213,17 @@ def plan_pack(case: Case) -> list[PlannedDocument]:
                     )
                 )
     return docs
+
+
+#: What travels with a document in the same envelope.
+ENCLOSES = {
+    DocumentKind.INVITATION: frozenset({DocumentKind.REPORT_PROFORMA}),
+    DocumentKind.DECISION_LETTER: frozenset({DocumentKind.OUTLINE_PLAN}),
+}
+
+
+def enclosed_kinds(doc: PlannedDocument, docs: Iterable[PlannedDocument]) -> tuple[str, ...]:
+    """Kinds of the other documents that go in the same envelope as ``doc``, from the full plan."""
+    wanted = ENCLOSES.get(doc.kind, frozenset())
+    found = {d.kind.value for d in docs if d.recipient == doc.recipient and d.kind in wanted}
+    return tuple(sorted(found))

@@ -366,6 +366,9 @@ class ChildView:
     advocate: PersonView | None
     wishes_and_feelings: str | None
     analysis: str | None
+    worried_about: str | None
+    working_well: str | None
+    needs_to_happen: str | None
     recommendation: str | None
     recommendation_label: str | None
     outcome: str | None
@@ -469,6 +472,9 @@ class RecipientView:
     exclusion: ExclusionView | None
     is_lead_social_worker: bool
     has_safe_address: bool
+    #: A professional's ``knows``: ids of the children they report on (every child when the
+    #: case does not say). Empty for family members and children.
+    knows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -496,6 +502,9 @@ class View:
     lead_social_worker: ProfessionalView | None
     decision: DecisionView | None
     deadlines: Mapping[str, DeadlineView] = field(default_factory=dict)
+    #: Document kinds in the same envelope as this one (from the pack plan), so a letter can
+    #: say "enclosed" without restating who receives what.
+    enclosed_kinds: tuple[str, ...] = ()
 
 
 # -- labels --------------------------------------------------------------------------------------
@@ -660,7 +669,18 @@ def _information_view(item: Information) -> InformationView:
     )
 
 
-def _plan_view(case: Case, child_id: str) -> PlanView | None:
+def _visible_name(case: Case, vis: Visibility, some_id: str) -> str:
+    """A name for an id, or a neutral description when the reader may not see that person.
+
+    Core groups and plan actions can name family members from another branch of the family
+    (another child's father); a reader who may not see that person reads "a family member".
+    """
+    if any(p.id == some_id for p in case.people) and some_id not in {p.id for p in vis.people}:
+        return "a family member"
+    return case.name_of(some_id)
+
+
+def _plan_view(case: Case, vis: Visibility, child_id: str) -> PlanView | None:
     if not case.plan or child_id not in case.plan:
         return None
     plan = case.plan[child_id]
@@ -670,13 +690,13 @@ def _plan_view(case: Case, child_id: str) -> PlanView | None:
         if any(p.id == action.who for p in case.professionals):
             pro = case.professional(action.who)
             who_role = f"{ROLE_LABELS[pro.role.value]}, {pro.agency}"
-        elif any(p.id == action.who for p in case.people):
+        elif any(p.id == action.who for p in vis.people):
             who_role = _relationship_label(case.person(action.who).relationship.value)
         by_date = action.by if isinstance(action.by, dt.date) else None
         actions.append(
             ActionView(
                 what=action.what.strip(),
-                who=case.name_of(action.who),
+                who=_visible_name(case, vis, action.who),
                 who_role=who_role,
                 by=by_date,
                 by_text="" if by_date else str(action.by),
@@ -717,6 +737,9 @@ def _child_view(case: Case, vis: Visibility, child: Child) -> ChildView:
         advocate=advocate,
         wishes_and_feelings=(child.wishes_and_feelings or "").strip() or None,
         analysis=(child.analysis or "").strip() or None,
+        worried_about=(child.worried_about or "").strip() or None,
+        working_well=(child.working_well or "").strip() or None,
+        needs_to_happen=(child.needs_to_happen or "").strip() or None,
         recommendation=child.recommendation.value if child.recommendation else None,
         recommendation_label=OUTCOME_LABELS[child.recommendation.value]
         if child.recommendation
@@ -727,7 +750,7 @@ def _child_view(case: Case, vis: Visibility, child: Child) -> ChildView:
         category_label=CATEGORY_LABELS[decided.category.value]
         if decided and decided.category
         else None,
-        plan=_plan_view(case, child.id)
+        plan=_plan_view(case, vis, child.id)
         if decided and decided.outcome is Outcome.CHILD_PROTECTION_PLAN
         else None,
         information=info,
@@ -780,6 +803,7 @@ def _recipient_view(case: Case, vis: Visibility) -> RecipientView:
             exclusion=None,
             is_lead_social_worker=lead is not None and lead.id == pro.id,
             has_safe_address=False,
+            knows=tuple(c.id for c in case.children_known_by(pro)),
         )
     if rec.kind == "child":
         child = case.child(rec.id)
@@ -853,6 +877,7 @@ def build_view(
     profile: Profile | None = None,
     child: str | None = None,
     deadlines: Mapping[str, DeadlineView] | None = None,
+    enclosed_kinds: tuple[str, ...] = (),
 ) -> View:
     """The one view a template may see for this document and reader."""
     vis = Visibility(case, authority, recipient, profile, child)
@@ -868,7 +893,7 @@ def build_view(
             lead_social_worker=lead_view,
             core_group_date=d.core_group_date,
             review_date=d.review_date,
-            core_group=tuple(case.name_of(i) for i in d.core_group),
+            core_group=tuple(_visible_name(case, vis, i) for i in d.core_group),
             dissent=tuple(
                 DissentView(
                     case.name_of(x.professional),
@@ -931,6 +956,7 @@ def build_view(
         lead_social_worker=lead_view,
         decision=decision,
         deadlines=dict(deadlines or {}),
+        enclosed_kinds=enclosed_kinds,
     )
 
 
