@@ -7,7 +7,9 @@ on stderr and exits with its status; ``--debug`` lets the traceback through inst
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +30,9 @@ Exit statuses:
   3  a leak was found: nothing was published
   4  a rendering or template error
 """
+
+
+_PASSPHRASE_ENV = "CPCDOCS_SIGN_PASSPHRASE"  # cpcdocs.sign.PASSPHRASE_ENV, without importing it
 
 
 class _Group(click.Group):
@@ -133,10 +138,12 @@ def validate(cases: tuple[str, ...], authority: str | None) -> int:
 def schema(which: str) -> int:
     """Print the JSON Schema of the case file (or the authority profile).
 
-    Point your editor at it for completion and checking as you type:
+    Point your editor at it for completion and checking as you type.
 
     \b
+    Examples:
       cpcdocs schema > cpcdocs-case.schema.json
+      cpcdocs schema --authority > cpcdocs-authority.schema.json
       # first line of case.yaml:
       # yaml-language-server: $schema=./cpcdocs-case.schema.json
     """
@@ -321,6 +328,15 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     callback=_date,
     help="Date the letters carry (default: SOURCE_DATE_EPOCH, else today).",
 )
+@click.option(
+    "--sign-key",
+    metavar="KEY.p12",
+    type=click.Path(dir_okay=False),
+    help=f"Sign outline plans with the chair's PKCS#12 key (passphrase: ${_PASSPHRASE_ENV}).",
+)
+@click.option(
+    "--tsa", metavar="URL", help="Add an RFC 3161 timestamp from this server (PAdES B-T)."
+)
 @click.option("--dry-run", is_flag=True, help="List the files a real run would write, and stop.")
 def render(
     cases: tuple[str, ...],
@@ -331,6 +347,8 @@ def render(
     only: tuple[str, ...],
     recipients: tuple[str, ...],
     issued_on: Any,
+    sign_key: str | None,
+    tsa: str | None,
     dry_run: bool,
 ) -> int:
     """Render, audit and publish the document pack for each case.
@@ -345,6 +363,10 @@ def render(
       cpcdocs render case.yaml -o out/ --only invitation --recipient mother
       cpcdocs render case.yaml -o out/ --templates my-templates/ --date 2026-12-24
       cpcdocs render case.yaml -o out/ --dry-run
+      cpcdocs render case.yaml -o out/ --sign-key chair.p12 --tsa http://tsa.example/
+
+    With --sign-key every outline plan PDF is signed by the chair (PAdES). The passphrase is
+    read from CPCDOCS_SIGN_PASSPHRASE, else asked for (hidden) on a terminal.
     """
     from .load import load_case
     from .pack import RenderOptions, render_pack, select_documents
@@ -372,7 +394,335 @@ def render(
             for line in lines:
                 click.echo(line)
         return 0
+    sign = _sign_config(sign_key, tsa)
+    if sign is not None:
+        options = dataclasses.replace(options, sign=sign)
     for path in cases:
         result = render_pack(path, out, options)
         click.echo(f"{result.path}: {result.files} files for {result.documents} documents")
     return 0
+
+
+# -- templates ------------------------------------------------------------------------------------
+
+
+@cli.group()
+def templates() -> None:
+    """List and check the templates (built-in and overridden).
+
+    \b
+    Examples:
+      cpcdocs templates list --templates my-templates/
+      cpcdocs templates check --templates my-templates/
+    """
+
+
+@templates.command("list")
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of templates overriding the built-in ones by name.",
+)
+def templates_list(templates_dir: str | None) -> int:
+    """Show every template by name and where it comes from.
+
+    \b
+    Example:
+      cpcdocs templates list --templates my-templates/
+    """
+    from .pack import get_renderer
+
+    for name, source in get_renderer(templates_dir).list_templates():
+        click.echo(f"{name}  {source}")
+    return 0
+
+
+@templates.command("check")
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of templates overriding the built-in ones by name.",
+)
+@click.argument("cases", nargs=-1, type=click.Path(dir_okay=False, exists=True))
+def templates_check(templates_dir: str | None, cases: tuple[str, ...]) -> int:
+    """Check every template's syntax and variables against views built from the samples.
+
+    Also renders against the views of any CASE files given. Problems are printed as
+    FILE:LINE: message; exit status 4 when there are any.
+
+    \b
+    Examples:
+      cpcdocs templates check
+      cpcdocs templates check --templates my-templates/ my-case.yaml
+    """
+    from .errors import RenderError
+    from .pack import check_templates
+
+    problems = check_templates(templates_dir, cases)
+    if problems:
+        raise RenderError("\n".join(problems))
+    click.echo("templates ok")
+    return 0
+
+
+# -- audit, explain -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("pack", type=click.Path(file_okay=False, exists=True))
+@click.option(
+    "--case",
+    "case_file",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The case file the pack was rendered from.",
+)
+@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help='Lines to read, or {"pack", "clean", "findings": [...]} for scripts.',
+)
+def audit(pack: str, case_file: str, authority: str | None, output: str) -> int:
+    """Re-read every file of a rendered pack and report anything its reader may not see.
+
+    DOCX files are read part by part (body, headers, footers, comments, document properties,
+    custom XML); PDFs page by page, with annotations, form fields, metadata and XMP. Also
+    reported: files not in the manifest, listed files that are missing, SHA-256 mismatches and
+    documents the plan does not give that recipient. Findings name document, recipient, rule
+    and item id, never the value found, so the output is safe to log.
+
+    Exit status 3 when anything leaked (even alongside other problems), 1 for integrity
+    problems only, 0 when clean.
+
+    \b
+    Examples:
+      cpcdocs audit out/NM-2026-0412 --case case.yaml
+      cpcdocs audit out/NM-2026-0412 --case case.yaml --format json
+    """
+    from .audit import audit_pack
+
+    case, profile = _case_and_authority(case_file, authority)
+    report = audit_pack(pack, case, profile)
+    if output == "json":
+        click.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        click.echo(report.format_text())
+    return int(report.exit_status)
+
+
+@cli.command()
+@click.argument("pack", type=click.Path(file_okay=False, exists=True))
+@click.argument("recipient")
+@click.option(
+    "--case",
+    "case_file",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The case file the pack was rendered from.",
+)
+@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
+def explain(pack: str, recipient: str, case_file: str, authority: str | None) -> int:
+    """List what was withheld from one recipient's documents, and why.
+
+    For the chair's sign-off and the record of every redaction: each document in the
+    recipient's envelope, each withheld item by rule and id, and the rule in plain words.
+    No withheld value is printed.
+
+    \b
+    Example:
+      cpcdocs explain out/NM-2026-0412 father-theo --case case.yaml
+    """
+    from .audit import explain_pack, format_explanation
+
+    case, profile = _case_and_authority(case_file, authority)
+    documents = explain_pack(pack, case, profile, recipient)
+    click.echo(format_explanation(case.case.reference, recipient, documents))
+    return 0
+
+
+# -- batch ----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to publish OUT/<reference>/ packs into.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: the number of CPUs; 1 renders in this process).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Render on the Dask cluster at this scheduler (tcp://HOST:PORT); needs cpcdocs[dask].",
+)
+@click.option("--force", is_flag=True, help="Render every case, changed or not.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    help="text: a progress bar on a terminal; json: one object per line "
+    "(the default when stderr is not a terminal).",
+)
+@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of templates overriding the built-in ones by name.",
+)
+@click.option(
+    "--date",
+    "issued_on",
+    callback=_date,
+    help="Date every pack carries (packs dated otherwise are re-rendered). Default: unchanged "
+    "packs keep their date; new and changed ones get SOURCE_DATE_EPOCH, else today.",
+)
+@click.option(
+    "--sign-key",
+    metavar="KEY.p12",
+    type=click.Path(dir_okay=False),
+    help=f"Sign outline plans with the chair's PKCS#12 key (passphrase: ${_PASSPHRASE_ENV}).",
+)
+@click.option(
+    "--tsa", metavar="URL", help="Add an RFC 3161 timestamp from this server (PAdES B-T)."
+)
+def batch(
+    inputs: tuple[str, ...],
+    out: str,
+    jobs: int | None,
+    scheduler: str | None,
+    force: bool,
+    log_format: str | None,
+    authority: str | None,
+    templates: str | None,
+    issued_on: Any,
+    sign_key: str | None,
+    tsa: str | None,
+) -> int:
+    """Render, audit and publish the packs of many cases: for scheduled jobs.
+
+    INPUT is a case file, a folder (every *.yaml below it, except hidden folders and
+    authorities/) or a quoted glob. A case whose inputs have not changed since its pack was
+    published is skipped. One case's failure never stops the others: the batch exits 1 if any
+    case failed, 0 otherwise. Only one batch at a time may write to OUT.
+
+    \b
+    Examples:
+      cpcdocs batch cases/ -o /srv/packs
+      cpcdocs batch 'cases/**/*.yaml' -o /srv/packs --jobs 4 --log-format json
+      cpcdocs batch cases/ -o /srv/packs --scheduler tcp://10.0.0.5:8786
+    """
+    from .batch import BatchOptions, make_reporter, render_batch
+
+    options = BatchOptions(
+        jobs=jobs,
+        scheduler=scheduler,
+        force=force,
+        authority=authority,
+        templates=templates,
+        issued_on=issued_on,
+        sign=_sign_config(sign_key, tsa),
+    )
+    try:
+        result = render_batch(inputs, out, options, reporter=make_reporter(log_format))
+    except KeyboardInterrupt:
+        click.echo(
+            "Interrupted: every published pack is complete; run the batch again to finish.",
+            err=True,
+        )
+        raise click.exceptions.Exit(130) from None
+    return int(result.exit_status)
+
+
+# -- verify ---------------------------------------------------------------------------------------
+
+
+def _sign_config(key: str | None, tsa: str | None) -> Any:
+    """The signing settings for ``render``: never a passphrase on the command line.
+
+    The passphrase comes from the environment, else from a hidden prompt on a terminal; it is
+    not echoed, logged or put in any message.
+    """
+    if key is None:
+        if tsa:
+            msg = "--tsa needs --sign-key"
+            raise click.UsageError(msg)
+        return None
+    from .sign import PASSPHRASE_ENV, Secret, SignConfig, load_signer
+
+    if tsa and not tsa.startswith(("http://", "https://")):
+        msg = f"--tsa {tsa}: a timestamp server is an http:// or https:// URL"
+        raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value is None:
+        if not _stdin_is_terminal():
+            msg = f"{key}: no passphrase: set {PASSPHRASE_ENV}, or run on a terminal to be asked"
+            raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
+        value = click.prompt(f"Passphrase for {key}", hide_input=True, err=True)
+    config = SignConfig(key=key, passphrase=Secret(value), tsa_url=tsa)
+    load_signer(config)  # a wrong passphrase fails now, before any case is rendered (cached)
+    return config
+
+
+def _stdin_is_terminal() -> bool:
+    """Whether a person can be asked for the passphrase (not a pipe, a cron job or CI)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path())
+@click.option(
+    "--trust",
+    multiple=True,
+    metavar="CERT.pem",
+    type=click.Path(dir_okay=False),
+    help="Trust signatures that chain to this certificate (PEM or DER; repeatable).",
+)
+def verify(files: tuple[str, ...], trust: tuple[str, ...]) -> int:
+    """Check the digital signatures in PDF files and say what they prove.
+
+    For each signature: who signed (the certificate's name), when, whether the document has
+    changed since, how much of it the signature covers, and whether the signer is trusted.
+
+    \b
+    Exit statuses:
+      0  every signature is intact and valid (and trusted, when --trust is given)
+      1  a signature is broken, changed, untrusted, or a PDF has no signature
+      2  a file is not a PDF, or a --trust file is not a certificate
+
+    Without --trust nothing is trusted, and the exit status is about integrity alone.
+
+    \b
+    Examples:
+      cpcdocs verify out/NM-2026-0412/mother/outline_plan-maya.pdf
+      cpcdocs verify out/NM-2026-0412/*/outline_plan-*.pdf --trust chair-okafor.pem
+    """
+    from .sign import load_trust_anchors, verify_pdf
+
+    anchors = load_trust_anchors(trust)
+    status = ExitStatus.OK
+    for path in files:
+        try:
+            report = verify_pdf(path, anchors)
+        except CpcdocsError as err:
+            click.echo(f"cpcdocs: {err.message}", err=True)
+            status = ExitStatus.INVALID_INPUT
+            continue
+        for line in report.lines():
+            click.echo(line)
+        if not report.ok and status is ExitStatus.OK:
+            status = ExitStatus.FINDINGS
+    return int(status)

@@ -17,7 +17,14 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 __all__ = [
     "EXCLUSION_GROUND_TEXT",
@@ -49,6 +56,18 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 Line = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 AddressLines = Annotated[list[Line], Field(min_length=1, max_length=10)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=64)]
+
+
+def _date_as_written(value: Any) -> Any:
+    # pydantic reads a number as a Unix timestamp (`date: 0` would be 1970-01-01) and a
+    # YAML timestamp as a date; a case file's dates are only ever written YYYY-MM-DD.
+    if isinstance(value, dt.datetime | int | float):
+        msg = "expected a date written YYYY-MM-DD"
+        raise ValueError(msg)
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_as_written)]
 
 
 class ConferenceType(StrEnum):
@@ -253,17 +272,17 @@ class Conference(_Strict):
     """The conference this pack is for."""
 
     type: ConferenceType
-    date: dt.date
+    date: Date
     start: str = Field(description='24-hour start time in quotes, e.g. "10:00".')
     duration_minutes: int = Field(default=120, ge=15, le=480)
     venue: Venue | None = None
     virtual_link: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
     chair: Slug
-    strategy_discussion_date: dt.date | None = None
-    transfer_accepted_date: dt.date | None = None
-    previous_conference_date: dt.date | None = None
+    strategy_discussion_date: Date | None = None
+    transfer_accepted_date: Date | None = None
+    previous_conference_date: Date | None = None
     previous_conference_type: ConferenceType | None = None
-    expected_birth_date: dt.date | None = None
+    expected_birth_date: Date | None = None
     originating_authority: Line | None = Field(
         default=None, description="cpcdocs addition: the authority a transfer-in came from."
     )
@@ -298,8 +317,8 @@ class Child(_Strict):
 
     id: Slug
     name: Line | None = Field(default=None, description="Absent for an unborn baby not yet named.")
-    date_of_birth: dt.date | None = None
-    expected_birth_date: dt.date | None = Field(
+    date_of_birth: Date | None = None
+    expected_birth_date: Date | None = Field(
         default=None, description="An unborn child has this in place of date_of_birth."
     )
     gender: Gender = Gender.NOT_RECORDED
@@ -315,6 +334,15 @@ class Child(_Strict):
     advocate: Slug | None = None
     wishes_and_feelings: Text | None = None
     analysis: Text | None = None
+    worried_about: Text | None = Field(
+        default=None, description='cpcdocs addition: the report\'s "what we are worried about".'
+    )
+    working_well: Text | None = Field(
+        default=None, description='cpcdocs addition: the report\'s "what is working well".'
+    )
+    needs_to_happen: Text | None = Field(
+        default=None, description='cpcdocs addition: the report\'s "what needs to happen".'
+    )
     recommendation: Outcome | None = None
     first_language: Line | None = None
     interpreter: Line | None = None
@@ -345,8 +373,8 @@ class Exclusion(_Strict):
     grounds: list[ExclusionGround] = Field(default_factory=list)
     summary: Text | None = None
     requested_by: Slug | None = None
-    requested_on: dt.date | None = None
-    decided_on: dt.date | None = None
+    requested_on: Date | None = None
+    decided_on: Date | None = None
     views_routes: list[ViewsRoute] = Field(
         default_factory=list,
         description="cpcdocs addition: how the parent's views will reach the conference.",
@@ -429,8 +457,8 @@ class Decision(_Strict):
     quorate: bool
     children: dict[Slug, ChildDecision] = Field(min_length=1)
     lead_social_worker: Slug | None = None
-    core_group_date: dt.date | None = None
-    review_date: dt.date | None = None
+    core_group_date: Date | None = None
+    review_date: Date | None = None
     dissent: list[Dissent] = Field(default_factory=list)
     core_group: list[Slug] = Field(
         default_factory=list, description="cpcdocs addition: core group members' ids."
@@ -442,7 +470,7 @@ class Action(_Strict):
 
     what: Text
     who: Slug
-    by: dt.date | Line
+    by: Date | Line
 
 
 class ChildPlan(_Strict):
@@ -596,7 +624,7 @@ def reference_problems(data: Any) -> list[RefProblem]:
             if others:
                 problems.append((path, f"'{value}' is a {others[0]}, not {what}"))
             else:
-                noun = what.removeprefix("a ").removeprefix("an ")
+                noun = what.removeprefix("a ").removeprefix("an ").removeprefix("another ")
                 problems.append((path, f"no {noun} has id '{value}'{hint}"))
 
     def expect_list(path: tuple[str | int, ...], value: Any, allowed: set[str], what: str) -> None:
