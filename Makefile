@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= auto
+# The demo signing key's passphrase (tools/make_demo_key.py prints it): no secret.
+DEMO_PASSPHRASE := northmoor-demo-not-secret
 
 .PHONY: setup system demo test lint format bench clean
 
@@ -23,6 +25,12 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/cpcdocs validate samples/*.yaml
 	$(BIN)/python tools/demo.py
+	@# Signed outline plans, with a throwaway DEMO key made into out/ (never committed).
+	$(BIN)/python tools/make_demo_key.py out/demo-signing
+	CPCDOCS_SIGN_PASSPHRASE=$(DEMO_PASSPHRASE) $(BIN)/cpcdocs render samples/example-initial.yaml \
+	  -o out/ --sign-key out/demo-signing/chair-okafor.p12
+	$(BIN)/cpcdocs verify out/NM-2026-0412/*/outline_plan-*.pdf \
+	  --trust out/demo-signing/chair-okafor.pem
 
 test: setup
 	$(BIN)/python -m pytest -n $(JOBS) -q
