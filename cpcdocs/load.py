@@ -92,6 +92,10 @@ class _BoundedLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 class _TooLarge(Exception):
     def __init__(self, node: Node) -> None:
         self.node = node
@@ -111,6 +115,13 @@ class _Converter:
         if self.count > MAX_NODES:
             raise _TooLarge(node)
         self.located.values.setdefault(path, _mark(node))
+        if not isinstance(node, ScalarNode) and node.tag not in _PLAIN_TAGS:
+            # We build lists and mappings ourselves, so a tag on one (`!!python/object/apply`,
+            # `!!set`) would be dropped silently; refuse it as the safe loader does on scalars.
+            raise yaml.MarkedYAMLError(
+                problem=f"the tag '{node.tag}' is not allowed; write a plain list or mapping",
+                problem_mark=node.start_mark,
+            )
         if isinstance(node, ScalarNode):
             try:
                 return self.loader.construct_object(node, deep=True)
@@ -128,9 +139,20 @@ class _Converter:
         if isinstance(node, SequenceNode):
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
-            self.loader.flatten_mapping(node)
             result: dict[str, Any] = {}
+            merges: list[Node] = []
             for key_node, value_node in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    merges.extend(
+                        value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                    )
+                    continue
+                if not isinstance(key_node, ScalarNode):
+                    # keys are names; building (and printing) a list key could expand a bomb
+                    raise yaml.MarkedYAMLError(
+                        problem="a key must be a plain name, not a list or mapping",
+                        problem_mark=key_node.start_mark,
+                    )
                 key = self.loader.construct_object(key_node, deep=True)
                 if not isinstance(key, str):
                     # YAML turns `yes:` into True and `2027-01-06:` into a date; keys here are
@@ -148,8 +170,19 @@ class _Converter:
                         )
                     )
                     continue
-                self.located.keys[child] = _mark(key_node)
+                self.located.keys.setdefault(child, _mark(key_node))
                 result[key] = self.convert(value_node, child)
+            # `<<: *defaults` fills in the keys this mapping does not set, earlier sources
+            # first. PyYAML's flatten_mapping would copy merged pairs before anything counts
+            # them (a merge bomb exhausts memory) and make every overridden key a "duplicate".
+            for source in merges:
+                merged = self.convert(source, path)
+                if not isinstance(merged, dict):
+                    raise yaml.MarkedYAMLError(
+                        problem="'<<' can only merge mappings", problem_mark=source.start_mark
+                    )
+                for key, value in merged.items():
+                    result.setdefault(key, value)
             return result
         msg = f"unexpected YAML node {node!r}"
         raise TypeError(msg)  # pragma: no cover
@@ -404,16 +437,13 @@ def resolve_authority(case: Any, explicit: str | Path | None = None, *, case_fil
     found = find_authority_file(case.case.authority, explicit, case_file or None)
     if found is None:
         known = ", ".join(sorted(builtin_authorities())) or "none"
-        raise InvalidInput(
-            [
-                Problem(
-                    case_file or "<case>",
-                    1,
-                    1,
-                    "case.authority",
-                    f"no authority profile '{case.case.authority}' in ./authorities/ or built in "
-                    f"(built-in: {known}); pass --authority FILE",
-                )
-            ]
+        message = (
+            f"no authority profile '{case.case.authority}' in ./authorities/ or built in "
+            f"(built-in: {known}); pass --authority FILE"
         )
+        if case_file:
+            # point at the line that names the profile, like every other problem
+            located = load_yaml(case_file)
+            raise InvalidInput([located.problem(("case", "authority"), message)])
+        raise InvalidInput([Problem("<case>", 1, 1, "case.authority", message)])
     return load_authority(found)

@@ -7,8 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from .authority import templates_root
 from .errors import CpcdocsError, ExitStatus
+from .model import Reference
 from .schema import case_schema
 
 __all__ = ["scaffold"]
@@ -25,12 +28,20 @@ def scaffold(directory: Path, *, reference: str, today: dt.date | None = None) -
     authority_path = directory / "authorities" / "local.yaml"
     schema_path = directory / "cpcdocs-case.schema.json"
     logo_path = directory / "authorities" / "logo.png"
+    try:
+        TypeAdapter(Reference).validate_python(reference)
+    except ValidationError:
+        # the reference names the pack folder; the case written below must validate
+        msg = f"--reference '{reference}' is not a safe folder name (letters, digits, '-', '_')"
+        raise CpcdocsError(msg, ExitStatus.INVALID_INPUT) from None
     existing = [p for p in (case_path, authority_path, schema_path, logo_path) if p.exists()]
     if existing:
         msg = f"{existing[0]} already exists; init never overwrites files"
         raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
     strategy = today
     conference = today + dt.timedelta(days=21)
+    while conference.weekday() >= 5:  # started at a weekend: meet on the Friday, in time
+        conference -= dt.timedelta(days=1)
     case_text = (
         (root / "init" / "case.yaml")
         .read_text(encoding="utf-8")

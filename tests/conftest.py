@@ -1,0 +1,106 @@
+"""Shared fixtures and helpers: where things are, and two ways to run the ``cpcdocs`` command.
+
+``run_cli`` runs the command in-process through click's ``CliRunner`` but via
+:func:`cpcdocs.cli.main`, the one place a ``CpcdocsError`` becomes an exit status, so tests see
+exactly what a user sees. ``run_subprocess`` starts ``python -m cpcdocs`` for the few tests
+that must prove the real entry point (exit codes, tracebacks, working folder).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+#: The repository root (the folder holding ``pyproject.toml``).
+ROOT = Path(__file__).resolve().parent.parent
+
+# The tests exercise the source tree, whether or not cpcdocs is installed in the environment.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from cpcdocs.cli import main  # noqa: E402
+
+#: The contract's example case (read-only, beside the repository).
+EXAMPLE = (ROOT / ".." / "shared" / "case-format" / "example-case.yaml").resolve()
+#: Every sample case, in name order.
+SAMPLES = sorted((ROOT / "samples").glob("*.yaml"))
+#: Scenario folders (``tests/cases/<name>/case.yaml``).
+CASES = ROOT / "tests" / "cases"
+
+#: Environment for subprocesses: the source tree importable, output unbuffered and untranslated.
+SUBPROCESS_ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    "PYTHONUNBUFFERED": "1",
+    "PYTHONIOENCODING": "utf-8",
+}
+
+
+class _MainCommand(click.Command):
+    """Lets ``CliRunner.invoke`` call :func:`cpcdocs.cli.main` rather than the bare click group."""
+
+    def main(self, args: Sequence[str] | None = None, **_: object) -> None:  # type: ignore[override]
+        main(list(args or ()))
+
+
+def run_cli(*args: str | os.PathLike[str], input: str | None = None) -> tuple[int, str, str]:
+    """Run ``cpcdocs ARGS`` in-process; return (exit status, stdout, stderr).
+
+    An exception that escapes ``main`` (only ``--debug`` lets one through) is formatted onto
+    stderr with exit status 1, as the Python interpreter would do.
+    """
+    runner = CliRunner()
+    result = runner.invoke(_MainCommand("cpcdocs"), [str(a) for a in args], input=input)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return result.exit_code, result.stdout, stderr
+
+
+def run_subprocess(
+    *args: str | os.PathLike[str], cwd: str | os.PathLike[str] | None = None, timeout: float = 60
+) -> tuple[int, str, str]:
+    """Run ``python -m cpcdocs ARGS`` in a new process; return (exit status, stdout, stderr)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "cpcdocs", *(str(a) for a in args)],
+        cwd=cwd,
+        env=SUBPROCESS_ENV,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        check=False,
+    )
+    return completed.returncode, completed.stdout, completed.stderr
+
+
+@pytest.fixture(name="run_cli")
+def _run_cli_fixture() -> object:
+    """The in-process runner, for tests that prefer a fixture to an import."""
+    return run_cli
+
+
+@pytest.fixture(name="run_subprocess")
+def _run_subprocess_fixture() -> object:
+    """The subprocess runner, for tests that prefer a fixture to an import."""
+    return run_subprocess
+
+
+@pytest.fixture(params=SAMPLES, ids=lambda p: p.stem)
+def sample(request: pytest.FixtureRequest) -> Path:
+    """Each sample case in turn."""
+    return request.param
+
+
+@pytest.fixture(params=[*SAMPLES, EXAMPLE], ids=lambda p: f"{p.parent.name}/{p.stem}")
+def any_case(request: pytest.FixtureRequest) -> Path:
+    """Each sample case and the contract example in turn."""
+    return request.param
