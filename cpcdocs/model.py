@@ -598,9 +598,12 @@ def reference_problems(data: Any) -> list[RefProblem]:
             return []
         return [(i, e) for i, e in enumerate(value) if isinstance(e, dict)]
 
-    children = {e.get("id"): e for _, e in entries("children") if isinstance(e.get("id"), str)}
-    people = {e.get("id"): e for _, e in entries("people") if isinstance(e.get("id"), str)}
-    pros = {e.get("id"): e for _, e in entries("professionals") if isinstance(e.get("id"), str)}
+    def by_id(key: str) -> dict[str, dict[str, Any]]:
+        return {str(e["id"]): e for _, e in entries(key) if isinstance(e.get("id"), str)}
+
+    children = by_id("children")
+    people = by_id("people")
+    pros = by_id("professionals")
     kinds = {"child": set(children), "person": set(people), "professional": set(pros)}
     everyone = set(children) | set(people) | set(pros)
 

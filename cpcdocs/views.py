@@ -808,19 +808,19 @@ def _recipient_view(case: Case, vis: Visibility) -> RecipientView:
     if rec.kind == "child":
         child = case.child(rec.id)
         name, first = _child_display(case, vis, child)
-        lines: tuple[str, ...] = ()
+        child_lines: tuple[str, ...] = ()
         people = {p.id: p for p in vis.people}
         for carer_id in child.lives_with:
             carer = people.get(carer_id)
             if carer and carer.address and not vis.address_withheld(carer):
-                lines = tuple(carer.address)
+                child_lines = tuple(carer.address)
                 break
         return RecipientView(
             id=child.id,
             kind=rec.kind,
             name=name,
             salutation=f"Dear {first}",
-            address_lines=lines,
+            address_lines=child_lines,
             email=None,
             role=None,
             role_label=None,
