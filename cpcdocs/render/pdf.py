@@ -1,0 +1,234 @@
+"""PDF: the letter's HTML through WeasyPrint, with bundled fonts and reproducible bytes.
+
+WeasyPrint is imported on first use (it costs about a second). One :class:`PdfEngine` per
+process keeps what can be reused between documents: the parsed stylesheets, the font
+configuration holding the bundled fonts, and decoded images.
+
+Reproducibility: the same HTML and metadata give the same bytes. The PDF's dates come from
+the document's issue date (or ``SOURCE_DATE_EPOCH`` when set), never the clock; its /ID is a
+hash of the content; fonts are subset by HarfBuzz (see :func:`check_font_subsetting`).
+"""
+
+from __future__ import annotations
+
+import base64
+import ctypes.util
+import datetime as dt
+import hashlib
+import os
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from .. import __version__
+
+__all__ = ["FontSubsettingWarning", "PdfEngine", "PdfMetadata", "check_font_subsetting"]
+
+_FONT_FILES = {
+    ("normal", "normal"): "LiberationSans-Regular.ttf",
+    ("bold", "normal"): "LiberationSans-Bold.ttf",
+    ("normal", "italic"): "LiberationSans-Italic.ttf",
+    ("bold", "italic"): "LiberationSans-BoldItalic.ttf",
+}
+_IMAGE_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")(file:[^"]+)(")')
+_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+#: What the renderer may read while laying out a page: images and fonts, from disk only.
+_FETCHABLE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".ttf", ".otf"})
+
+
+class FontSubsettingWarning(UserWarning):
+    """HarfBuzz-subset is missing: WeasyPrint falls back to fontTools (slow, not reproducible)."""
+
+
+@dataclass(frozen=True)
+class PdfMetadata:
+    """What a PDF's document properties say. Audited like the text: no withheld values here."""
+
+    title: str
+    author: str = ""
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
+
+    @classmethod
+    def coerce(cls, value: PdfMetadata | Mapping[str, Any] | None, view: Any) -> PdfMetadata:
+        """From a mapping (``title``, ``author``, ``subject``, ``keywords``) or the view."""
+        if isinstance(value, PdfMetadata):
+            return value
+        data = dict(value or {})
+        keywords = data.get("keywords", ())
+        if isinstance(keywords, str):
+            keywords = tuple(k.strip() for k in keywords.split(",") if k.strip())
+        return cls(
+            title=str(data.get("title") or view.title),
+            author=str(data.get("author") or view.authority.name),
+            subject=str(data.get("subject") or ""),
+            keywords=tuple(str(k) for k in keywords),
+        )
+
+
+_checked = False
+
+
+def check_font_subsetting() -> bool:
+    """Warn once per process when HarfBuzz-subset is missing; True when it is present.
+
+    Without ``libharfbuzz-subset.so.0`` WeasyPrint subsets fonts with fontTools: several times
+    slower, and its output is not guaranteed byte-identical between runs or machines.
+    """
+    global _checked
+    present = _harfbuzz_subset_loaded()
+    if not present and not _checked:
+        warnings.warn(
+            "libharfbuzz-subset is not installed: PDF fonts are subset with fontTools, which is "
+            "slower and not reproducible. Install it (Debian/Ubuntu: apt-get install "
+            "libharfbuzz-subset0).",
+            FontSubsettingWarning,
+            stacklevel=3,
+        )
+    _checked = True
+    return present
+
+
+def _harfbuzz_subset_loaded() -> bool:
+    """Whether WeasyPrint will subset with HarfBuzz (it needs libharfbuzz-subset, 4.1 or later)."""
+    try:
+        from weasyprint.text import ffi
+    except ImportError:  # pragma: no cover - without weasyprint nothing renders anyway
+        return ctypes.util.find_library("harfbuzz-subset") is not None
+    if getattr(ffi, "harfbuzz_subset", None) is None:
+        return False
+    return bool(ffi.harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def source_date() -> dt.datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a UTC time, when set to a whole number of seconds."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(raw), tz=dt.UTC)
+
+
+def _w3c_date(issued_on: dt.date) -> str:
+    epoch = source_date()
+    if epoch is not None:
+        return epoch.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return issued_on.isoformat()
+
+
+class PdfEngine:
+    """WeasyPrint with the layout stylesheet and the bundled fonts, ready for many documents."""
+
+    def __init__(self, stylesheet: Path, fonts_dir: Path, base_url: Path) -> None:
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        check_font_subsetting()
+        self._weasyprint = weasyprint
+        self.base_url = base_url.as_uri() + "/"
+        self.url_fetcher = _local_fetcher(weasyprint)
+        self.font_config = FontConfiguration()
+        self.stylesheets = [
+            weasyprint.CSS(
+                string=_font_faces(fonts_dir),
+                font_config=self.font_config,
+                url_fetcher=self.url_fetcher,
+            ),
+            weasyprint.CSS(
+                filename=str(stylesheet),
+                font_config=self.font_config,
+                url_fetcher=self.url_fetcher,
+            ),
+        ]
+        self.image_cache: dict[str, Any] = {}
+        self._data_uris: dict[tuple[str, int, int], str] = {}
+
+    # (batch) Local images as data: URIs. WeasyPrint names an image in the PDF after a hash of
+    # its URL, so with file: URLs the same letter has different bytes in two installations, or
+    # on a Dask worker holding its own copy of the authority profile. A data: URI names the
+    # image after its content. Each file is read and encoded once per engine.
+    def _content_addressed(self, html: str) -> str:
+        def swap(match: re.Match[str]) -> str:
+            url = unescape(match.group(2))
+            path = Path(unquote(urlparse(url).path))
+            try:
+                stat = path.stat()
+            except OSError:
+                return match.group(0)  # WeasyPrint reports the missing image as before
+            mime = _IMAGE_TYPES.get(path.suffix.lower())
+            if mime is None:
+                return match.group(0)
+            key = (url, stat.st_mtime_ns, stat.st_size)
+            uri = self._data_uris.get(key)
+            if uri is None:
+                encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+                uri = self._data_uris[key] = f"data:{mime};base64,{encoded}"
+            return match.group(1) + uri + match.group(3)
+
+        return _IMAGE_SRC.sub(swap, html)
+
+    def write(self, html: str, metadata: PdfMetadata, *, issued_on: dt.date, lang: str) -> bytes:
+        """The PDF of one document's full HTML."""
+        weasyprint = self._weasyprint
+        html = self._content_addressed(html)
+        document = weasyprint.HTML(
+            string=html, base_url=self.base_url, url_fetcher=self.url_fetcher
+        ).render(
+            font_config=self.font_config,
+            stylesheets=self.stylesheets,
+            cache=self.image_cache,
+        )
+        date = _w3c_date(issued_on)
+        meta = document.metadata
+        meta.title = metadata.title
+        meta.authors = [metadata.author] if metadata.author else []
+        meta.description = metadata.subject or None
+        meta.keywords = list(metadata.keywords)
+        meta.generator = f"cpcdocs {__version__}"
+        meta.created = date
+        meta.modified = date
+        meta.lang = lang
+        identity = hashlib.sha256()
+        for part in (html, metadata.title, metadata.author, metadata.subject, date, lang):
+            identity.update(part.encode("utf-8") + b"\0")
+        for keyword in metadata.keywords:
+            identity.update(keyword.encode("utf-8") + b"\0")
+        pdf: bytes = document.write_pdf(pdf_identifier=identity.hexdigest()[:32].encode())
+        return pdf
+
+
+def _font_faces(fonts_dir: Path) -> str:
+    rules = []
+    for (weight, style), name in _FONT_FILES.items():
+        uri = (fonts_dir / name).resolve().as_uri()
+        rules.append(
+            '@font-face { font-family: "Liberation Sans"; '
+            f'src: url("{uri}") format("truetype"); '
+            f"font-weight: {weight}; font-style: {style}; }}"
+        )
+    return "\n".join(rules)
+
+
+def _local_fetcher(weasyprint: Any) -> Any:
+    """A URL fetcher that reads local image and font files and nothing else.
+
+    A letter never fetches from the network: a template with ``<img src="https://…">`` gets
+    no picture (and no request leaves the machine).
+    """
+
+    class LocalFetcher(weasyprint.URLFetcher):  # type: ignore[name-defined,misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file:"):
+                from urllib.parse import unquote, urlparse
+
+                path = Path(unquote(urlparse(url).path))
+                if path.suffix.lower() not in _FETCHABLE_SUFFIXES:
+                    msg = f"cpcdocs only loads image and font files: {url}"
+                    raise ValueError(msg)
+            return super().fetch(url, headers)
+
+    return LocalFetcher(allowed_protocols={"file", "data"})
