@@ -31,6 +31,13 @@ demo: setup
 	  -o out/ --sign-key out/demo-signing/chair-okafor.p12
 	$(BIN)/cpcdocs verify out/NM-2026-0412/*/outline_plan-*.pdf \
 	  --trust out/demo-signing/chair-okafor.pem
+	@echo
+	@echo "Done. The packs are in out/<reference>/, one folder per recipient (one envelope):"
+	@echo "  out/NM-2026-0412/mother/invitation.pdf        a parent's invitation"
+	@echo "  out/NM-2026-0412/father-theo/                 an excluded father: no safe address, no sibling"
+	@echo "  out/NM-2026-0412/sw-patel/outline_plan-maya.pdf  a plan signed with the DEMO key"
+	@echo "  out/NM-2026-0412/manifest.json                what went to whom, and what was withheld"
+	@echo "Explain a recipient's redactions: $(BIN)/cpcdocs explain out/NM-2026-0412 father-theo --case samples/example-initial.yaml"
 
 test: setup
 	$(BIN)/python -m pytest -n $(JOBS) -q

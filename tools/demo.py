@@ -1,4 +1,8 @@
-"""What `make demo` runs after setup: validate every sample and show what cpcdocs makes of it."""
+"""What `make demo` runs after setup: validate, check and render every sample into out/.
+
+The contract example (NM-2026-0412) is rendered again afterwards by the Makefile with a
+throwaway demo signing key, so its outline plans are signed; the other samples are unsigned.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CPCDOCS = [sys.executable, "-m", "cpcdocs"]
+EXAMPLE = "samples/example-initial.yaml"
+
+
+def run(*args: str) -> None:
+    print(f"\n$ cpcdocs {' '.join(args)}", flush=True)
+    subprocess.run([*CPCDOCS, *args], check=True, cwd=ROOT)
 
 
 def main() -> int:
     samples = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "samples").glob("*.yaml"))
-    subprocess.run([*CPCDOCS, "validate", *samples], check=True, cwd=ROOT)
-    for sample in samples:
-        print(f"\n$ cpcdocs timeline {sample}", flush=True)
-        subprocess.run([*CPCDOCS, "timeline", sample], check=True, cwd=ROOT)
+    run("validate", *samples)
+    run("timeline", EXAMPLE)
+    # check exits 1 when a sample has error-level findings; the demo shows them, not fails.
+    print(f"\n$ cpcdocs check {EXAMPLE}", flush=True)
+    subprocess.run([*CPCDOCS, "check", EXAMPLE], check=False, cwd=ROOT)
+    run("render", *[s for s in samples if s != EXAMPLE], "-o", "out/")
     return 0
 
 
