@@ -1,0 +1,743 @@
+"""Audit stage: prove, file by file, that a rendered pack holds nothing its readers may not see.
+
+The views (:mod:`cpcdocs.views`) are the first line of defence: a template is never handed what
+its reader may not see, so no template can print it. The audit is the second line, aimed at the
+one way a leak could still happen: a bug in the code that builds views or renders them. It
+trusts only two things, the rules (:func:`~cpcdocs.views.withheld_items`, the same single
+source of visibility the views use) and the plan (:func:`~cpcdocs.plan.plan_pack`), and
+re-reads every file as a reader's tools would (:mod:`cpcdocs.extract`).
+
+For every file it:
+
+1. works out who really receives it: the recipient whose folder (envelope) it sits in;
+2. rebuilds what that reader may not see for that kind of document (and that child);
+3. extracts every recoverable piece of text, normalises it (:func:`normalise`) and searches it
+   for every withheld value: each address line and postcode, each absent child's name and
+   date of birth (whole words), each withheld information item and exclusion summary (the whole
+   text and every distinctive five-word phrase);
+4. checks the file against the manifest (listed, present, same SHA-256) and the manifest
+   against the plan (this recipient should get this kind of document, with this profile).
+
+Findings name the document, recipient, rule and item id, never the value found: audit output
+ends up in logs, tickets and e-mails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from . import views
+from .authority import Authority
+from .errors import CpcdocsError, ExitStatus
+from .model import Case
+from .plan import PER_CHILD, DocumentKind, PlannedDocument, plan_pack
+from .views import Profile, Recipient, WithheldItem, profile_for, withheld_items
+
+__all__ = [
+    "RULES_IN_WORDS",
+    "AuditReport",
+    "DocumentRedactions",
+    "Finding",
+    "audit_pack",
+    "explain_pack",
+    "format_explanation",
+    "needles",
+    "normalise",
+    "rule_in_words",
+    "view_strings",
+]
+
+MANIFEST = "manifest.json"
+
+# -- the rules in plain words: the one table the chair, the ICO and the README read ------------
+
+_TAG_WORDS = {
+    "parent_health": "health information about a parent",
+    "substance_misuse": "substance misuse information",
+    "criminal_history": "criminal history",
+    "sexual_history": "sexual history",
+    "immigration": "immigration information",
+}
+
+#: Every rule :func:`~cpcdocs.views.withheld_items` can give, in words a family court, a
+#: chair or the ICO can read. Personal-tag and authority-tag rules are worded by
+#: :func:`rule_in_words`, which needs the reader's profile.
+RULES_IN_WORDS: dict[str, str] = {
+    "address-withheld": (
+        "a safe address: the person asked that it is never shown to this reader, so it is "
+        "left out altogether (not masked)"
+    ),
+    "absent-child": (
+        "a child this reader holds no parental responsibility for: not named, no date of birth"
+    ),
+    "other-child": (
+        "about a child this reader may not read about (no parental responsibility for them, "
+        "or another child in a child's own copy)"
+    ),
+    "per-child-document": (
+        "this document is about one child and holds only that child's information, whoever reads it"
+    ),
+    "exclusion-summary": (
+        "the reasons for another person's exclusion are shared only with that person and "
+        "the professionals"
+    ),
+    "tag:police_investigation": (
+        "police investigation material is never shared with family members"
+    ),
+    "tag:third_party": "third-party information is never shared with family members",
+    "tag:chair_confidential": (
+        "information the chair has marked confidential is never shared with family members"
+    ),
+    **{
+        f"personal-tag:{tag}": (
+            f"{words} is shared with a parent only when it is about them, and never in a "
+            "child's copy"
+        )
+        for tag, words in _TAG_WORDS.items()
+    },
+}
+
+
+def rule_in_words(rule: str, profile: Profile | str | None = None) -> str:
+    """Why something was withheld, in words; worded for the reader's profile where it matters."""
+    profile = Profile(profile) if profile is not None else None
+    if rule.startswith("personal-tag:"):
+        tag = rule.split(":", 1)[1]
+        words = _TAG_WORDS.get(tag, f"information tagged {tag}")
+        if profile is Profile.CHILD:
+            return f"{words} is never in a child's copy, whoever it is about"
+        if profile is Profile.PARENT:
+            return f"{words} about someone else: a parent sees it only when it is about them"
+        return RULES_IN_WORDS.get(rule, words)
+    if rule.startswith("authority-tag:"):
+        tag = rule.split(":", 1)[1]
+        who = f"the {profile.value} profile" if profile else "this profile"
+        return (
+            f"the authority's redaction profile withholds items tagged {tag} from {who} "
+            "(authority file, redaction:)"
+        )
+    return RULES_IN_WORDS.get(rule, rule)
+
+
+# -- normalisation ------------------------------------------------------------------------------
+
+_TYPOGRAPHY = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u0060\u00b4", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+        # Invisible characters a tool keeps and a reader never sees: soft hyphen, zero-width
+        # space and joiners, word joiner, byte-order mark.
+        **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", None),
+    }
+)
+_LINE_BREAK = r"(?:\r\n|[\n\r\u2028\u2029\x0b\x0c\x85])"
+#: A word broken at a line end by a soft hyphen (visible or not): "inves-\ntigating".
+_SOFT_BREAK = re.compile(r"(\w)\u00ad[ \t]*(?:" + _LINE_BREAK + r"[ \t]*)?(\w)")
+_HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*" + _LINE_BREAK + r"\s*(\w)")
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+
+def normalise(text: str, *, join_hyphenation: bool = True) -> str:
+    """Text as the audit compares it; applied alike to what is searched for and where.
+
+    NFKC (ligatures such as "ﬁ" become "fi", non-breaking and other spaces become spaces),
+    typographic quotes and dashes to ASCII, soft hyphens and zero-width characters removed,
+    words hyphenated across a line break joined ("inves-\\ntigating" becomes "investigating"),
+    casefolded, and every run of whitespace one space.
+
+    ``join_hyphenation=False`` keeps the hyphen instead ("Hollis-\\nWalsh" stays a hyphenated
+    name): the audit searches both readings, because it cannot tell a line-end hyphenation from
+    a hyphenated name that happened to wrap.
+    """
+    text = _SOFT_BREAK.sub(r"\1\2", text)
+    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
+    if join_hyphenation:
+        text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    return _SPACE.sub(" ", text.casefold()).strip()
+
+
+def _words(text: str, *, join_hyphenation: bool = True) -> str:
+    """Normalised words only, space-separated with a space at each end.
+
+    Punctuation is dropped on both sides, so "Tanner's Row," matches "Tanner’s Row" and a
+    phrase cannot fail on a comma the renderer moved; the spaces at the ends make every
+    substring test a whole-word test ("Theo" never matches "Theodore").
+    """
+    normal = normalise(text, join_hyphenation=join_hyphenation)
+    return " " + " ".join(_WORD.findall(normal)) + " "
+
+
+_WRAP = re.compile(r"[ \t]*" + _LINE_BREAK + r"[ \t]*")
+
+
+def _haystack(text: str, *, wrapped: bool = False) -> str:
+    """A file's searchable words, in every reading of its line ends that could hide a value.
+
+    A hyphen at a line end may be hyphenation or a hyphenated name ("Hollis-Walsh"), so both
+    readings are searched. In laid-out text (``wrapped``) a word may also be broken at a line
+    end with no hyphen at all, so a third reading joins the lines outright.
+    """
+    words = _words(text)
+    if _HYPHEN_BREAK.search(text):
+        words += "|" + _words(text, join_hyphenation=False)
+    if wrapped and "\n" in text:
+        words += "|" + _words(_WRAP.sub("", text))
+    return words
+
+
+# -- what the reader may legitimately see --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Hidden:
+    """Parts of a view the audit does not count as allowed, whatever the view says.
+
+    If the view builder had a bug and put a withheld address into the view, counting the view's
+    strings as "allowed" would excuse the very leak the audit exists to catch. So the strings
+    the view attributes to a withheld thing (that person's address, that item, that child,
+    that summary, an envelope address that is a withheld one) are left out of the allowed set.
+    """
+
+    addresses: frozenset[str] = frozenset()  # people whose address is withheld
+    information: frozenset[str] = frozenset()  # withheld information items
+    children: frozenset[str] = frozenset()  # absent children
+    summaries: frozenset[str] = frozenset()  # people whose exclusion summary is withheld
+    address_lines: frozenset[tuple[str, ...]] = frozenset()  # the withheld addresses
+
+    @classmethod
+    def of(cls, items: Iterable[WithheldItem]) -> _Hidden:
+        """What to leave out of the allowed strings, given what the rules withhold."""
+        ids: dict[str, set[str]] = {}
+        lines: set[tuple[str, ...]] = set()
+        for item in items:
+            group = _HIDDEN_GROUPS.get(item.rule, "information")
+            ids.setdefault(group, set()).add(item.item)
+            if group == "addresses":
+                lines.add(item.values)
+        return cls(
+            **{group: frozenset(found) for group, found in ids.items()},
+            address_lines=frozenset(lines),
+        )
+
+
+_HIDDEN_GROUPS = {
+    "address-withheld": "addresses",
+    "absent-child": "children",
+    "exclusion-summary": "summaries",
+}
+
+
+def _date_forms(day: dt.date) -> tuple[str, ...]:
+    return views._date_forms(day)  # the forms the rules search for, so both sides agree
+
+
+def view_strings(value: Any, hidden: _Hidden | None = None) -> Iterator[str]:
+    """Every string a view holds (dates in every printed form), less what ``hidden`` names."""
+    hidden = hidden or _Hidden()
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if item is None or isinstance(item, bool | int | float | Path):
+            continue
+        if isinstance(item, Enum):
+            yield str(item.value)
+        elif isinstance(item, str):
+            yield item
+        elif isinstance(item, dt.date):
+            yield from _date_forms(item)
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            stack.extend(item)
+        elif dataclasses.is_dataclass(item):
+            stack.extend(_dataclass_values(item, hidden))
+        elif hasattr(item, "model_dump"):  # pydantic models (authority complaints, leaflets)
+            stack.append(item.model_dump(exclude={"base_dir"}))
+        else:
+            yield str(item)
+
+
+def _dataclass_values(item: Any, hidden: _Hidden) -> list[Any]:
+    kind = type(item).__name__
+    item_id = getattr(item, "id", None)
+    if kind == "InformationView" and item_id in hidden.information:
+        return []
+    if kind == "ChildView" and item_id in hidden.children:
+        return []
+    values = []
+    for f in dataclasses.fields(item):
+        value = getattr(item, f.name)
+        if kind == "PersonView" and f.name == "address" and item_id in hidden.addresses:
+            continue
+        if kind == "PersonView" and f.name == "exclusion" and item_id in hidden.summaries:
+            value = dataclasses.replace(value, summary=None) if value else None
+        if kind == "RecipientView" and f.name == "address_lines" and value in hidden.address_lines:
+            continue
+        values.append(value)
+    return values
+
+
+# -- what to search for --------------------------------------------------------------------------
+
+#: A UK postcode anywhere in an address line.
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
+#: Phrase length for information items and exclusion summaries. Five words is long enough that
+#: ordinary wording ("the child protection conference will") rarely repeats a case's phrase,
+#: short enough that a paraphrase keeping one clause is still caught.
+SHINGLE = 5
+
+
+def _worth_searching(words: str) -> bool:
+    """A lone short number ("15", "2") would match every date and time: not evidence."""
+    tokens = words.split()
+    return bool(tokens) and not (len(tokens) == 1 and tokens[0].isdigit() and len(tokens[0]) < 5)
+
+
+def needles(item: WithheldItem, allowed: str) -> list[str]:
+    """The word strings whose presence in a file reveals ``item`` to this reader.
+
+    ``allowed`` is the reader's legitimately visible words (from :func:`_words`, joined by
+    ``|``): a needle found there is not evidence (the town in the authority's own address,
+    a phrase the reader's own items share), so it is not searched for.
+    """
+    found: list[str] = []
+    if item.exact:
+        candidates = []
+        for value in item.values:
+            candidates.append(_words(value))
+            if item.rule == "address-withheld":
+                for match in _POSTCODE.finditer(value):
+                    candidates.append(_words(f"{match.group(1)} {match.group(2)}"))
+                    candidates.append(_words(match.group(1) + match.group(2)))
+        for words in candidates:
+            if _worth_searching(words) and words not in allowed and words not in found:
+                found.append(words)
+        return found
+    for value in item.values:
+        words = _words(value)
+        tokens = words.split()
+        if not _worth_searching(words):
+            continue
+        if words not in allowed:
+            found.append(words)
+        for i in range(len(tokens) - SHINGLE + 1):
+            phrase = " " + " ".join(tokens[i : i + SHINGLE]) + " "
+            if phrase not in allowed and phrase not in found:
+                found.append(phrase)
+    return found
+
+
+# -- findings and the report ---------------------------------------------------------------------
+
+#: Finding kinds. Only ``leak`` means withheld information was found (exit 3); every other
+#: kind is an integrity problem (exit 1).
+LEAK = "leak"
+INTEGRITY_KINDS = (
+    "bad-manifest",
+    "wrong-case",
+    "unsafe-path",
+    "missing",
+    "unlisted",
+    "hash-mismatch",
+    "wrong-recipient",
+    "not-planned",
+    "unknown-recipient",
+    "unreadable",
+)
+
+_MESSAGES = {
+    "bad-manifest": "manifest.json is missing or unreadable; files were audited by folder",
+    "wrong-case": "the manifest is for another case than --case names",
+    "unsafe-path": "the manifest names a path outside the pack",
+    "missing": "listed in the manifest but not in the pack",
+    "unlisted": "in the pack but not in the manifest",
+    "hash-mismatch": "SHA-256 does not match the manifest",
+    "wrong-recipient": "the file is in another recipient's folder than the manifest says",
+    "not-planned": "the plan gives this recipient no such document (kind, child or profile)",
+    "unknown-recipient": "the folder names no one in the case",
+    "unreadable": "the file cannot be read, so it cannot be shown to be clean",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in a pack: where and which rule, never the value."""
+
+    document: str
+    kind: str
+    recipient: str | None = None
+    rule: str | None = None
+    item: str | None = None
+    where: str | None = None
+
+    def as_json(self) -> dict[str, str | None]:
+        """The JSON shape of ``audit --format json``."""
+        return {
+            "document": self.document,
+            "recipient": self.recipient,
+            "rule": self.rule,
+            "item": self.item,
+            "kind": self.kind,
+            "where": self.where,
+        }
+
+    def sort_key(self) -> tuple[str, ...]:
+        """Document order, then kind, rule and item (``None`` sorts first)."""
+        return tuple(v or "" for v in dataclasses.astuple(self))
+
+    def __str__(self) -> str:
+        head = f"{self.kind.upper()}  {self.document or '-'}"
+        if self.recipient:
+            head += f"  recipient={self.recipient}"
+        if self.kind == LEAK:
+            return f"{head}  rule={self.rule}  item={self.item}  (in {self.where})"
+        return f"{head}: {_MESSAGES.get(self.kind, self.kind)}"
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The audit of one pack folder."""
+
+    pack: Path
+    reference: str
+    files: int
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def leaked(self) -> bool:
+        """Withheld information was found in at least one file."""
+        return any(f.kind == LEAK for f in self.findings)
+
+    @property
+    def clean(self) -> bool:
+        """No leaks and no integrity problems: the only state in which a pack is published."""
+        return not self.findings
+
+    @property
+    def exit_status(self) -> ExitStatus:
+        """3 for any leak (even alongside integrity problems), 1 for integrity only, else 0."""
+        if self.leaked:
+            return ExitStatus.LEAK
+        return ExitStatus.FINDINGS if self.findings else ExitStatus.OK
+
+    def format_text(self) -> str:
+        """One line per finding and a summary line; safe to log (ids and rules only)."""
+        leaks = sum(f.kind == LEAK for f in self.findings)
+        other = len(self.findings) - leaks
+        lines = [str(f) for f in self.findings]
+        verdict = "clean" if self.clean else f"{leaks} leak(s), {other} integrity problem(s)"
+        lines.append(f"{self.reference}: {self.files} files audited: {verdict}")
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"pack", "clean", "findings": [...]}`` for scripts and schedulers."""
+        return {
+            "pack": str(self.pack),
+            "case": self.reference,
+            "clean": self.clean,
+            "files": self.files,
+            "findings": [f.as_json() for f in self.findings],
+        }
+
+
+# -- the audit -----------------------------------------------------------------------------------
+
+
+def _parse_name(name: str, case: Case) -> tuple[str | None, str | None]:
+    """``<kind>[-<child>].<ext>`` back into (kind, child); (None, None) when it is not one."""
+    stem = name.rsplit(".", 1)[0]
+    kinds = {k.value for k in DocumentKind}
+    if stem in kinds:
+        return stem, None
+    children = {c.id for c in case.children}
+    for kind in kinds:
+        prefix = kind + "-"
+        if stem.startswith(prefix) and stem[len(prefix) :] in children:
+            return kind, stem[len(prefix) :]
+    return None, None
+
+
+def _entry_child(entry: Mapping[str, Any], case: Case) -> str | None:
+    """A manifest entry's child: its ``child`` key (a cpcdocs addition), else its file name."""
+    child = entry.get("child")
+    if child is None and entry.get("kind") in {k.value for k in PER_CHILD}:
+        _, child = _parse_name(PurePosixPath(str(entry.get("path", ""))).name, case)
+    return child if isinstance(child, str) else None
+
+
+class _Auditor:
+    """Shared state for one pack: the plan, the rules' output and the reader's allowed words.
+
+    A document comes in two formats and several kinds share a reader, so the withheld items and
+    needles are computed once per (reader, profile, child, kind).
+    """
+
+    def __init__(self, case: Case, authority: Authority, issued_on: dt.date) -> None:
+        self.case = case
+        self.authority = authority
+        self.issued_on = issued_on
+        self.plan: dict[tuple[str, str, str | None], PlannedDocument] = {
+            (d.kind.value, d.recipient.id, d.child): d for d in plan_pack(case)
+        }
+        self.ids = case.all_ids()
+        self._needles: dict[tuple[Any, ...], list[tuple[WithheldItem, list[str]]]] = {}
+        from .timeline import deadlines
+
+        self._deadline_strings = [
+            s for d in deadlines(case, authority).values() for s in (d.label, *_date_forms(d.due))
+        ]
+
+    def search_plan(
+        self, recipient: Recipient, kind: str | None, child: str | None
+    ) -> list[tuple[WithheldItem, list[str]]]:
+        """What to look for in one reader's copy of one kind of document."""
+        planned = self.plan.get((kind or "", recipient.id, child))
+        profile = planned.profile if planned else profile_for(recipient)
+        key = (recipient, profile, child, kind)
+        if key not in self._needles:
+            items = withheld_items(self.case, self.authority, recipient, profile, child)
+            view = views.build_view(
+                self.case,
+                self.authority,
+                recipient,
+                kind=kind or "invitation",
+                issued_on=self.issued_on,
+                profile=profile,
+                child=child,
+            )
+            allowed = "|".join(
+                _words(s) for s in (*view_strings(view, _Hidden.of(items)), *self._deadline_strings)
+            )
+            self._needles[key] = [(item, needles(item, allowed)) for item in items]
+        return self._needles[key]
+
+    def leaks(
+        self, rel: str, data: bytes, recipient: Recipient, kind: str | None, child: str | None
+    ) -> list[Finding]:
+        """Leak findings for one file, one per withheld item found (with every place it was)."""
+        from .extract import ExtractionError, extract_bytes
+
+        try:
+            chunks = extract_bytes(data, PurePosixPath(rel).suffix.lower().lstrip("."))
+        except ExtractionError:
+            return [Finding(rel, "unreadable", recipient.id)]
+        hays = [(chunk.where, _haystack(chunk.text, wrapped=chunk.wrapped)) for chunk in chunks]
+        found: list[Finding] = []
+        for item, searches in self.search_plan(recipient, kind, child):
+            places = [where for where, hay in hays if any(needle in hay for needle in searches)]
+            if places:
+                where = ", ".join(dict.fromkeys(places))
+                found.append(Finding(rel, LEAK, recipient.id, item.rule, item.item, where))
+        return found
+
+    def check_entry(self, entry: Mapping[str, Any], folder: str) -> list[Finding]:
+        """The manifest entry against the plan and the folder it sits in."""
+        rel = str(entry.get("path", ""))
+        findings = []
+        recipient = str(entry.get("recipient", ""))
+        if recipient != folder:
+            findings.append(Finding(rel, "wrong-recipient", folder))
+        kind = entry.get("kind")
+        child = _entry_child(entry, self.case)
+        planned = self.plan.get((str(kind), recipient, child))
+        fmt = PurePosixPath(rel).suffix.lstrip(".")
+        if (
+            planned is None
+            or planned.profile.value != entry.get("profile")
+            or rel not in planned.paths()
+            or fmt not in planned.formats
+        ):
+            findings.append(Finding(rel, "not-planned", recipient or folder))
+        return findings
+
+
+def _load_manifest(pack: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((pack / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
+        return None
+    return data
+
+
+def _inside(pack: Path, rel: str) -> bool:
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        return False
+    return (pack / rel).resolve().is_relative_to(pack.resolve())
+
+
+def audit_pack(
+    pack_dir: str | Path, case: Case, authority: Authority, *, issued_on: dt.date | None = None
+) -> AuditReport:
+    """Audit every file of a pack folder for leaks and for agreement with manifest and plan.
+
+    Every file in a recipient's folder is searched, listed in the manifest or not: an unlisted
+    file still goes in that envelope. With no readable manifest, files are audited by folder
+    and name alone and the missing manifest is itself a finding.
+    """
+    pack = Path(pack_dir)
+    if not pack.is_dir():
+        msg = f"{pack}: not a pack folder"
+        raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
+    manifest = _load_manifest(pack)
+    findings: list[Finding] = []
+    if manifest is None:
+        findings.append(Finding(MANIFEST, "bad-manifest"))
+    elif manifest.get("case") != case.case.reference:
+        findings.append(Finding(MANIFEST, "wrong-case"))
+    day = issued_on
+    if day is None and manifest and isinstance(manifest.get("issued_on"), str):
+        try:
+            day = dt.date.fromisoformat(manifest["issued_on"])
+        except ValueError:
+            day = None
+    auditor = _Auditor(case, authority, day or dt.date.today())
+
+    on_disk = {
+        p.relative_to(pack).as_posix()
+        for p in pack.rglob("*")
+        if (p.is_file() or p.is_symlink()) and p.relative_to(pack).as_posix() != MANIFEST
+    }
+    listed: dict[str, Mapping[str, Any]] = {}
+    for entry in (manifest or {}).get("documents", []):
+        rel = str(entry.get("path", "")) if isinstance(entry, Mapping) else ""
+        if not isinstance(entry, Mapping) or not _inside(pack, rel):
+            findings.append(Finding(rel or "?", "unsafe-path"))
+            continue
+        listed[rel] = entry
+        if rel not in on_disk:
+            findings.append(Finding(rel, "missing", str(entry.get("recipient") or "") or None))
+
+    for rel in sorted(on_disk):
+        path = pack / rel
+        folder = PurePosixPath(rel).parts[0] if len(PurePosixPath(rel).parts) > 1 else ""
+        entry = listed.get(rel)
+        if entry is None and manifest is not None:
+            findings.append(Finding(rel, "unlisted", folder or None))
+        if path.is_symlink() or not path.is_file():
+            findings.append(Finding(rel, "unreadable", folder or None))
+            continue
+        data = path.read_bytes()
+        if entry is not None:
+            if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+                findings.append(Finding(rel, "hash-mismatch", folder or None))
+            findings.extend(auditor.check_entry(entry, folder))
+        # The envelope decides the reader: a file is read by whoever's folder it is in.
+        reader_id = folder if folder in auditor.ids else None
+        if reader_id is None:
+            findings.append(Finding(rel, "unknown-recipient", folder or None))
+            continue
+        kind, child = _parse_name(PurePosixPath(rel).name, case)
+        if entry is not None and kind is None:
+            kind, child = entry.get("kind"), entry.get("child")
+        recipient = views.recipient_of(case, reader_id)
+        findings.extend(auditor.leaks(rel, data, recipient, kind, child))
+    return AuditReport(
+        pack, case.case.reference, len(on_disk), tuple(sorted(set(findings), key=Finding.sort_key))
+    )
+
+
+# -- explain: the record of every redaction, for the chair and the ICO ---------------------------
+
+
+@dataclass(frozen=True)
+class DocumentRedactions:
+    """What one document withheld from its reader, and why (ids and rules, no values)."""
+
+    paths: tuple[str, ...]
+    kind: str
+    profile: str
+    child: str | None
+    withheld: tuple[tuple[str, str, str], ...]  # (rule, item id, rule in words)
+    manifest_counts: Mapping[str, int] | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Withheld items by rule, as the manifest records them."""
+        return views.withheld_counts([WithheldItem(rule, item) for rule, item, _ in self.withheld])
+
+
+def explain_pack(
+    pack_dir: str | Path, case: Case, authority: Authority, recipient_id: str
+) -> list[DocumentRedactions]:
+    """Every document of ``recipient_id`` in the pack's manifest, with what it withheld and why.
+
+    The reasons are recomputed from the case with the same rules the views used, and set beside
+    the manifest's counts, so a case edited since rendering shows up as a difference.
+    """
+    pack = Path(pack_dir)
+    manifest = _load_manifest(pack)
+    if manifest is None:
+        msg = f"{pack}: no readable {MANIFEST}; is this a pack folder?"
+        raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
+    try:
+        recipient = views.recipient_of(case, recipient_id)
+    except KeyError:
+        msg = f"no recipient has id {recipient_id!r} in case {case.case.reference}"
+        raise CpcdocsError(msg, ExitStatus.INVALID_INPUT) from None
+    plan = {(d.kind.value, d.recipient.id, d.child): d for d in plan_pack(case)}
+    grouped: dict[tuple[str, str | None], list[Mapping[str, Any]]] = {}
+    for entry in manifest["documents"]:
+        if isinstance(entry, Mapping) and entry.get("recipient") == recipient_id:
+            key = (str(entry.get("kind")), _entry_child(entry, case))
+            grouped.setdefault(key, []).append(entry)
+    out = []
+    for (kind, child), entries in grouped.items():
+        planned = plan.get((kind, recipient_id, child))
+        profile = planned.profile if planned else profile_for(recipient)
+        items = withheld_items(case, authority, recipient, profile, child)
+        counts = entries[0].get("withheld")
+        out.append(
+            DocumentRedactions(
+                paths=tuple(str(e.get("path")) for e in entries),
+                kind=kind,
+                profile=profile.value,
+                child=child,
+                withheld=tuple((i.rule, i.item, rule_in_words(i.rule, profile)) for i in items),
+                manifest_counts=counts if isinstance(counts, Mapping) else None,
+            )
+        )
+    return out
+
+
+def format_explanation(
+    reference: str, recipient_id: str, documents: list[DocumentRedactions]
+) -> str:
+    """The explanation as text: one block per document, one line per withheld item."""
+    if not documents:
+        return f"{reference}: the pack holds no documents for {recipient_id}"
+    lines = [f"{reference}: what was withheld from {recipient_id}, and why"]
+    for doc in documents:
+        lines.append("")
+        child = f", about {doc.child}" if doc.child else ""
+        total = len(doc.withheld)
+        lines.append(
+            f"{', '.join(doc.paths)} ({doc.kind}{child}; {doc.profile} profile): "
+            f"{total} item{'s' if total != 1 else ''} withheld"
+        )
+        by_rule: dict[tuple[str, str], list[str]] = {}
+        for rule, item, words in doc.withheld:
+            by_rule.setdefault((rule, words), []).append(item)
+        for (rule, words), items in by_rule.items():
+            lines.append(f"  {rule}: {', '.join(items)}")
+            lines.append(f"      {words}")
+        if doc.manifest_counts is not None and dict(doc.manifest_counts) != doc.counts:
+            lines.append(
+                "  note: the manifest's counts differ; the case has changed since this pack "
+                "was rendered: re-render before sending"
+            )
+    return "\n".join(lines)
