@@ -11,7 +11,8 @@ page furniture:
 - first-page header: the protective marking, the letterhead (``{{ logo }}``, authority name,
   service, partnership) and, for letters, the recipient's address placed for a DL/C5 window
   envelope (20 mm from the left, 45 mm from the top: rows of exact height in a borderless
-  table) with the reference block beside it;
+  table) with the reference block beside it; in large print (``view.large_print``) the
+  reference block is 16 pt and goes under the window, across the page, where it fits;
 - continuation header: the marking and "Our ref";
 - footer on every page: contact line, marking, "Page X of Y" from PAGE and NUMPAGES fields;
 - body: ``{{p body }}``, replaced by the letter's wording.
@@ -402,7 +403,7 @@ def field(paragraph, instruction: str, placeholder: str) -> None:
 
 
 def first_page_header(header) -> None:
-    table = header.add_table(9, 3, TEXT_WIDTH)
+    table = header.add_table(16, 3, TEXT_WIDTH)
     borderless(table, COLUMNS)
     rows = table.rows
 
@@ -446,16 +447,22 @@ def first_page_header(header) -> None:
         "{% elif view.recipient.email %}By email: {{ view.recipient.email }}{% endif %}"
     )
     refs = rows[4].cells[2]
-    reference_block(refs, letter=True)
-    write(rows[5].cells[0].paragraphs[0], "{%tr else %}")
+    reference_block(refs, letter=True, unless_large_print=True)
+    large_print_reference_rows(rows[5:8])
+    write(rows[8].cells[0].paragraphs[0], "{%tr else %}")
 
-    # Forms: no window; the reference block under the letterhead.
-    exact_row(rows[6], Mm(2))
-    rows[6].cells[0].merge(rows[6].cells[2])
-    rows[7].height = Mm(14)
-    rows[7].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-    reference_block(rows[7].cells[2], letter=False)
-    write(rows[8].cells[0].paragraphs[0], "{%tr endif %}")
+    # Forms: no window; the reference block under the letterhead (in large print, 16 pt and
+    # across the page).
+    exact_row(rows[9], Mm(2))
+    rows[9].cells[0].merge(rows[9].cells[2])
+    write(rows[10].cells[0].paragraphs[0], "{%tr if view.large_print %}")
+    reference_block(rows[11].cells[0].merge(rows[11].cells[2]), letter=False)
+    write(rows[12].cells[0].paragraphs[0], "{%tr else %}")
+    rows[13].height = Mm(14)
+    rows[13].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    reference_block(rows[13].cells[2], letter=False)
+    write(rows[14].cells[0].paragraphs[0], "{%tr endif %}")
+    write(rows[15].cells[0].paragraphs[0], "{%tr endif %}")
 
     # A header must end with a paragraph; a 1 pt one, so the body starts under the table.
     header.paragraphs[0].style = "Tight"
@@ -464,7 +471,32 @@ def first_page_header(header) -> None:
     header._element.append(tight)
 
 
-def reference_block(cell, *, letter: bool) -> None:
+def large_print_reference_rows(rows) -> None:
+    """Large print: the reference block in a row of its own, the width of the page.
+
+    At 16 pt "Please ask for" and an email address do not fit in the 68 mm beside the window,
+    and the window row's height is exact (it places the address), so the block moves under
+    it. ``rows``: three rows, for ``{%tr if view.large_print %}``, the block and
+    ``{%tr endif %}``.
+    """
+    write(rows[0].cells[0].paragraphs[0], "{%tr if view.large_print %}")
+    cell = rows[1].cells[0].merge(rows[1].cells[2])
+    reference_block(cell, letter=True)
+    cell.add_paragraph(style="Tight").paragraph_format.space_before = Pt(10)  # before "Dear"
+    write(rows[2].cells[0].paragraphs[0], "{%tr endif %}")
+
+
+def reference_block(cell, *, letter: bool, unless_large_print: bool = False) -> None:
+    """The reference block: our ref, date and who to ask (letters) or who the copy is for.
+
+    With ``unless_large_print`` the block is left out of large-print documents (it is written
+    again, larger, by :func:`large_print_reference_rows`), and the cell keeps an empty
+    paragraph so that Word still opens the file.
+    """
+    paragraph = cell.paragraphs[0]
+    if unless_large_print:
+        write(paragraph, "{%p if not view.large_print %}")
+        paragraph = cell.add_paragraph()
     rows = [
         ("Our ref", "{{ view.reference }}", None),
         ("Date", "{{ view.issued_on | date_short }}", None),
@@ -477,7 +509,6 @@ def reference_block(cell, *, letter: bool) -> None:
         ]
     else:
         rows += [("Copy for", "{{ view.recipient.name }}", None)]
-    paragraph = cell.paragraphs[0]
     for index, (label, value, condition) in enumerate(rows):
         if index:
             paragraph = cell.add_paragraph()
@@ -489,6 +520,9 @@ def reference_block(cell, *, letter: bool) -> None:
         paragraph.add_run("\t" + value)
         if condition:
             write(cell.add_paragraph(), "{%p endif %}")
+    if unless_large_print:
+        write(cell.add_paragraph(), "{%p endif %}")
+        cell.add_paragraph(style="Tight")
 
 
 def continuation_header(header) -> None:

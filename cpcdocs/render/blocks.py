@@ -23,6 +23,7 @@ from ..errors import RenderError
 from .env import xml_safe
 
 __all__ = [
+    "ALLOWED_IDS",
     "ALLOWED_TAGS",
     "Block",
     "Cell",
@@ -46,7 +47,8 @@ ALLOWED_TAGS: dict[str, frozenset[str]] = {
     "em": frozenset(),
     "br": frozenset(),
     "a": frozenset({"href"}),
-    "div": frozenset({"class"}),
+    # ``id`` only to mark where the signature widget goes (see ALLOWED_IDS).
+    "div": frozenset({"class", "id"}),
     "table": frozenset({"class"}),
     "thead": frozenset(),
     "tbody": frozenset(),
@@ -56,6 +58,13 @@ ALLOWED_TAGS: dict[str, frozenset[str]] = {
     # The chair's signature on an outline plan: a local image file, nothing fetched.
     "img": frozenset({"src", "alt", "class"}),
 }
+
+#: The ids a wording template may set, and why. WeasyPrint turns every id into a named
+#: destination (its page and top left corner), which is how signing finds the box the outline
+#: plan reserves for the visible signature (``cpcdocs.sign.SIGNATURE_ANCHOR``). Any other id
+#: would be a stray destination in the PDF and mean nothing in Word, so it is refused. Word
+#: files have no widget: the DOCX writer ignores the id (the element is empty).
+ALLOWED_IDS = frozenset({"cpcdocs-signature"})
 
 _VOID = frozenset({"br", "img"})
 _INLINE = frozenset({"strong", "em", "a"})
@@ -158,6 +167,7 @@ class _Parser(HTMLParser):
         self.table: Table | None = None
         self.thead = False
         self.cell: Cell | None = None
+        self.ids: set[str] = set()
 
     # -- errors --------------------------------------------------------------------------------
 
@@ -240,6 +250,14 @@ class _Parser(HTMLParser):
                 takes = ", ".join(sorted(allowed)) or "no attributes"
                 self.fail(f'<{tag} {name}="…"> is not allowed: <{tag}> takes {takes}')
             values[name] = value or ""
+        if "id" in values:
+            ident = values["id"]
+            if ident not in ALLOWED_IDS:
+                allowed_ids = ", ".join(f'"{i}"' for i in sorted(ALLOWED_IDS))
+                self.fail(f'id "{ident}" is not allowed: the only ids are {allowed_ids}')
+            if ident in self.ids:
+                self.fail(f'id "{ident}" is used twice')
+            self.ids.add(ident)
         classes = tuple(values.get("class", "").split())
         for cls in classes:
             if not _CLASS.match(cls):

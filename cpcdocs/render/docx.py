@@ -17,6 +17,7 @@ document properties with no user or machine name, so the same input gives the sa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import time
@@ -50,21 +51,42 @@ CLASS_STYLES = {
     "small": "Small",
     "signature": "Signature",
 }
-#: Body sizes in large print (points), by style; everything else scales from Normal.
+#: Sizes in large print (points), by style: 16 or more for everything the reader reads, as
+#: in letter.css. The layout moves the reference block under the window in large print (it
+#: does not fit beside it at 16 pt); the handling line is for the post room, not the reader.
 LARGE_PRINT = {
     "Normal": 16,
     "Heading 1": 20,
     "Heading 2": 18,
     "Heading 3": 16,
-    "Table Grid": 14,
-    "Table Text": 14,
-    "Enclosures": 14,
-    "Small": 14,
+    "Table Grid": 16,
+    "Table Text": 16,
+    "Enclosures": 16,
+    "Small": 16,
     "Callout": 16,
     "Signature": 16,
-    "Reference Block": 11.5,
+    "Reference Block": 16,
     "Handling": 8.5,
 }
+#: Easy read (when not also large print): 14 pt and more space, as in letter.css.
+EASY_READ = {
+    "Normal": 14,
+    "Heading 1": 18,
+    "Heading 2": 16,
+    "Heading 3": 14,
+    "Table Grid": 13,
+    "Table Text": 13,
+    "Enclosures": 13,
+    "Small": 13,
+    "Callout": 14,
+    "Signature": 14,
+}
+#: The envelope window's width and height (DL/C5), and the address's largest type.
+_WINDOW_WIDTH_MM = 90.0
+_WINDOW_HEIGHT_MM = 33.0  # 35 mm less the cell's top spacing
+#: Average advance of a character in Arial / Liberation Sans, in em (0.45-0.5 in mixed case,
+#: 0.6 in postcodes): enough to keep the longest address line from wrapping.
+_EM_PER_CHARACTER = 0.55
 _SIGNATURE_HEIGHT_MM = 16
 _WORD_IMAGES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp"})
 
@@ -128,14 +150,14 @@ class DocxEngine:
 
     def letter(self, view: Any, blocks: list[Block], metadata: DocxMetadata, layout: str) -> bytes:
         """A letter or form: the wording's blocks in the Word layout, for one recipient."""
-        from docxtpl import DocxTemplate
-
         _, data = self._load(layout)
-        tpl = DocxTemplate(io.BytesIO(data))
+        tpl = _template_class()(io.BytesIO(data))
         tpl.init_docx()
         doc = tpl.docx
         if getattr(view, "large_print", False):
             _large_print(doc)
+        elif getattr(view, "easy_read", False):
+            _easy_read(doc)
         body = write_blocks(doc, blocks)
         logo_path = getattr(view.authority, "logo_path", None)
         if logo_path and Path(logo_path).suffix.lower() not in _WORD_IMAGES:
@@ -161,10 +183,8 @@ class DocxEngine:
         issued_on: dt.date | None,
     ) -> bytes:
         """A real Word template (``docx/<name>.docx``) rendered with ``context``."""
-        from docxtpl import DocxTemplate
-
         _, data = self._load(name)
-        tpl = DocxTemplate(io.BytesIO(data))
+        tpl = _template_class()(io.BytesIO(data))
         tpl.init_docx()
         bound = {key: _bind(tpl, value) for key, value in context.items()}
         tpl.render(bound, jinja_env=self.env, autoescape=True)
@@ -172,10 +192,8 @@ class DocxEngine:
 
     def undeclared(self, name: str) -> set[str]:
         """Variables a Word template uses (raises the template's syntax errors)."""
-        from docxtpl import DocxTemplate
-
         _, data = self._load(name)
-        tpl = DocxTemplate(io.BytesIO(data))
+        tpl = _template_class()(io.BytesIO(data))
         return set(tpl.get_undeclared_template_variables(jinja_env=self.env))
 
     @staticmethod
@@ -184,6 +202,31 @@ class DocxEngine:
         buffer = io.BytesIO()
         tpl.save(buffer)
         return normalise_docx(buffer.getvalue())
+
+
+@functools.cache
+def _template_class() -> Any:
+    """``DocxTemplate`` that patches each distinct part XML once per process.
+
+    (batch) Before compiling a part, docxtpl runs some twenty regular expressions over its
+    whole XML (``patch_xml``) on every render; for a given template the input and the output
+    are always the same, so a warm worker pays for it once: about a quarter of a warm DOCX.
+    The compiled Jinja template is cached likewise, by the environment (``env.py``).
+    """
+    from docxtpl import DocxTemplate
+
+    patched: dict[str, str] = {}
+
+    class CachedTemplate(DocxTemplate):  # type: ignore[misc]
+        def patch_xml(self, src_xml: str) -> str:
+            out = patched.get(src_xml)
+            if out is None:
+                if len(patched) > 256:
+                    patched.clear()
+                out = patched[src_xml] = super().patch_xml(src_xml)
+            return out
+
+    return CachedTemplate
 
 
 def _bind(tpl: Any, value: Any) -> Any:
@@ -449,6 +492,12 @@ class _Writer:
 
 
 def _large_print(doc: Any) -> None:
+    """16 pt and more (:data:`LARGE_PRINT`), in the layout's own styles.
+
+    Styles rather than runs: a reader who opens the file in Word sees "Normal" at 16 pt and can
+    make it larger still in one place. The reference block's labels ("Please ask for" is
+    about 45 mm at 16 pt bold) get a tab stop past them.
+    """
     from docx.shared import Mm, Pt
 
     names = {s.name for s in doc.styles}
@@ -458,14 +507,36 @@ def _large_print(doc: Any) -> None:
     if "Reference Block" in names:
         stops = doc.styles["Reference Block"].paragraph_format.tab_stops
         stops.clear_all()
-        stops.add_tab_stop(Mm(33))
+        stops.add_tab_stop(Mm(50))
+
+
+def _easy_read(doc: Any) -> None:
+    """Easy read: 14 pt (:data:`EASY_READ`), 1.5 line spacing and more space after paragraphs.
+
+    The short-sentence wording comes from the letter templates; this is the type that goes
+    with it, as in letter.css.
+    """
+    from docx.shared import Pt
+
+    names = {s.name for s in doc.styles}
+    for name, size in EASY_READ.items():
+        if name not in names:
+            continue
+        style = doc.styles[name]
+        style.font.size = Pt(size)
+        if name in ("Normal", "Callout", "Signature"):
+            style.paragraph_format.line_spacing = 1.5
+            style.paragraph_format.space_after = Pt(9)
 
 
 def _fit_window_address(doc: Any, *, large_print: bool) -> None:
     """Shrink the window address's type so that every line shows through the window.
 
     The window is 35 mm tall; the handling line takes about 4.5 mm of it. Line height in Word's
-    single spacing is about 1.15 em; 1.2 leaves a margin.
+    single spacing is about 1.15 em; 1.2 leaves a margin. Its width is 90 mm (the header cell
+    is wider, but the envelope hides the rest): the longest line must fit without wrapping,
+    at :data:`_EM_PER_CHARACTER`. Large print asks for 16 pt; a long address gets less,
+    because the window cannot grow.
     """
     from docx.oxml.ns import qn
 
@@ -480,14 +551,20 @@ def _fit_window_address(doc: Any, *, large_print: bool) -> None:
             if style is None or style.get(qn("w:val")) != address_style:
                 continue
             lines = 1 + len(paragraph.findall(f".//{qn('w:br')}"))
+            longest = max(len(line) for line in _paragraph_lines(paragraph))
             cell = paragraph.getparent()
             handling = any(
                 (s := p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")) is not None
                 and s.get(qn("w:val")) == handling_style
                 for p in cell.iter(qn("w:p"))
             )
-            available_pt = (33 - (4.5 if handling else 0)) * 72 / 25.4
-            size = min(13.0 if large_print else 11.0, available_pt / (lines * 1.2))
+            available_pt = (_WINDOW_HEIGHT_MM - (4.5 if handling else 0)) * _PT_PER_MM
+            width_pt = _WINDOW_WIDTH_MM * _PT_PER_MM
+            size = min(
+                16.0 if large_print else 11.0,
+                available_pt / (lines * 1.2),
+                width_pt / (max(longest, 1) * _EM_PER_CHARACTER),
+            )
             half_points = str(int(size * 2))
             for run in paragraph.iter(qn("w:r")):
                 props = run.find(qn("w:rPr"))
@@ -500,6 +577,24 @@ def _fit_window_address(doc: Any, *, large_print: bool) -> None:
                         node = props.makeelement(qn(tag), {})
                         props.append(node)
                     node.set(qn("w:val"), half_points)
+
+
+_PT_PER_MM = 72 / 25.4
+
+
+def _paragraph_lines(paragraph: Any) -> list[str]:
+    """A Word paragraph's text, split at its line breaks (``w:br``)."""
+    from docx.oxml.ns import qn
+
+    lines = [""]
+    for node in paragraph.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
+        if node.tag == qn("w:br"):
+            lines.append("")
+        elif node.tag == qn("w:tab"):
+            lines[-1] += " "
+        else:
+            lines[-1] += node.text or ""
+    return lines
 
 
 def _style_id(doc: Any, name: str) -> str | None:

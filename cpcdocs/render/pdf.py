@@ -4,9 +4,20 @@ WeasyPrint is imported on first use (it costs about a second). One :class:`PdfEn
 process keeps what can be reused between documents: the parsed stylesheets, the font
 configuration holding the bundled fonts, and decoded images.
 
-Reproducibility: the same HTML and metadata give the same bytes. The PDF's dates come from
-the document's issue date (or ``SOURCE_DATE_EPOCH`` when set), never the clock; its /ID is a
-hash of the content; fonts are subset by HarfBuzz (see :func:`check_font_subsetting`).
+Archival and accessible: every PDF is written as PDF/A-3a (:data:`PDF_VARIANT`). Councils
+keep these records for decades (PDF/A: fonts embedded, an sRGB output intent, XMP metadata,
+nothing fetched at display time), and parents and children with sight loss read them with
+screen readers (level "a": a tagged structure tree in reading order, headings, lists and
+tables marked up, ``/Lang``, alternative text for images, the title shown in the window).
+Level "a" is the highest PDF/A conformance WeasyPrint 70 writes, and it includes "u"
+(Unicode text). PDF/A-3 rather than 2 (both PDF 1.7) because part 3 allows a later attachment
+of any type (the case data, say) without leaving PDF/A; part 4 would mean PDF 2.0.
+
+Reproducibility: the same HTML and metadata give the same bytes. The PDF's dates (the
+document information and the XMP packet alike) come from the document's issue date (or
+``SOURCE_DATE_EPOCH`` when set), never the clock; its /ID is a hash of the content; fonts are
+subset by HarfBuzz (see :func:`check_font_subsetting`). WeasyPrint puts no random document or
+instance id in a PDF/A-3 XMP packet.
 """
 
 from __future__ import annotations
@@ -27,7 +38,20 @@ from urllib.parse import unquote, urlparse
 
 from .. import __version__
 
-__all__ = ["FontSubsettingWarning", "PdfEngine", "PdfMetadata", "check_font_subsetting"]
+__all__ = [
+    "PDF_VARIANT",
+    "FontSubsettingWarning",
+    "PdfEngine",
+    "PdfMetadata",
+    "check_font_subsetting",
+]
+
+#: The PDF/A part and conformance level every PDF declares (WeasyPrint's variant name). "a"
+#: implies tagging: WeasyPrint writes the structure tree, ``/MarkInfo``, ``/Lang`` and
+#: ``/ViewerPreferences /DisplayDocTitle`` for it.
+PDF_VARIANT = "pdf/a-3a"
+#: The output intent: sRGB, the colour space the letters are designed in (IEC 61966-2-1).
+OUTPUT_INTENT = "srgb"
 
 _FONT_FILES = {
     ("normal", "normal"): "LiberationSans-Regular.ttf",
@@ -39,6 +63,11 @@ _IMAGE_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")(file:[^"]+)(")')
 _IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 #: What the renderer may read while laying out a page: images and fonts, from disk only.
 _FETCHABLE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".ttf", ".otf"})
+#: Rules every document gets whatever its stylesheet says. PDF/A forbids ``/Interpolate true``
+#: on images, which WeasyPrint writes for ``image-rendering: auto``; ``crisp-edges`` writes
+#: false. (The logo and signature are drawn smaller than their pixel size, where a viewer's
+#: own scaling decides how they look, so nothing is lost.)
+_ARCHIVAL_CSS = "img { image-rendering: crisp-edges; }"
 
 
 class FontSubsettingWarning(UserWarning):
@@ -114,10 +143,16 @@ def source_date() -> dt.datetime | None:
 
 
 def _w3c_date(issued_on: dt.date) -> str:
+    """The PDF's creation and modification time: ``SOURCE_DATE_EPOCH``, else the issue date.
+
+    A full UTC time rather than a bare date: the document information (``D:…Z``) and the XMP
+    packet (``xmp:CreateDate``) then say exactly the same instant, which PDF/A validators
+    compare, and no reader has to guess a time zone.
+    """
     epoch = source_date()
     if epoch is not None:
         return epoch.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return issued_on.isoformat()
+    return f"{issued_on.isoformat()}T00:00:00Z"
 
 
 class PdfEngine:
@@ -134,7 +169,7 @@ class PdfEngine:
         self.font_config = FontConfiguration()
         self.stylesheets = [
             weasyprint.CSS(
-                string=_font_faces(fonts_dir),
+                string=_font_faces(fonts_dir) + "\n" + _ARCHIVAL_CSS,
                 font_config=self.font_config,
                 url_fetcher=self.url_fetcher,
             ),
@@ -172,15 +207,23 @@ class PdfEngine:
         return _IMAGE_SRC.sub(swap, html)
 
     def write(self, html: str, metadata: PdfMetadata, *, issued_on: dt.date, lang: str) -> bytes:
-        """The PDF of one document's full HTML."""
+        """The PDF of one document's full HTML: tagged, PDF/A-3a, reproducible."""
         weasyprint = self._weasyprint
         html = self._content_addressed(html)
+        # The variant goes to both steps: layout takes the output intent from it (colours are
+        # drawn in the sRGB profile's space), writing takes the tags, XMP and intent.
+        archival: dict[str, Any] = {
+            "pdf_variant": PDF_VARIANT,
+            "pdf_tags": True,
+            "output_intent": OUTPUT_INTENT,
+        }
         document = weasyprint.HTML(
             string=html, base_url=self.base_url, url_fetcher=self.url_fetcher
         ).render(
             font_config=self.font_config,
             stylesheets=self.stylesheets,
             cache=self.image_cache,
+            **archival,
         )
         date = _w3c_date(issued_on)
         meta = document.metadata
@@ -193,11 +236,21 @@ class PdfEngine:
         meta.modified = date
         meta.lang = lang
         identity = hashlib.sha256()
-        for part in (html, metadata.title, metadata.author, metadata.subject, date, lang):
+        for part in (
+            html,
+            metadata.title,
+            metadata.author,
+            metadata.subject,
+            date,
+            lang,
+            PDF_VARIANT,
+        ):
             identity.update(part.encode("utf-8") + b"\0")
         for keyword in metadata.keywords:
             identity.update(keyword.encode("utf-8") + b"\0")
-        pdf: bytes = document.write_pdf(pdf_identifier=identity.hexdigest()[:32].encode())
+        pdf: bytes = document.write_pdf(
+            pdf_identifier=identity.hexdigest()[:32].encode(), **archival
+        )
         return pdf
 
 
