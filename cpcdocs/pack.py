@@ -263,19 +263,8 @@ def build_documents(
         from .sign import plan_signer_for
 
         plan_signer = plan_signer_for(sign, case, authority)
-    deadlines = _deadline_views(case, authority)
     entries: list[dict[str, Any]] = []
-    for doc in docs:
-        view = build_view(
-            case,
-            authority,
-            doc.recipient,
-            kind=doc.kind.value,
-            issued_on=issued_on,
-            profile=doc.profile,
-            child=doc.child,
-            deadlines=deadlines,
-        )
+    for doc, view in document_views(case, authority, issued_on, docs):
         counts = withheld_counts(
             withheld_items(case, authority, doc.recipient, doc.profile, doc.child)
         )
@@ -469,18 +458,5 @@ def check_templates(
     for path in [*sample_case_paths(), *map(Path, cases)]:
         case = load_case(path)
         authority = resolve_authority(case, case_file=str(path))
-        deadlines = _deadline_views(case, authority)
-        for doc in plan_pack(case):
-            views.append(
-                build_view(
-                    case,
-                    authority,
-                    doc.recipient,
-                    kind=doc.kind.value,
-                    issued_on=issued_date(None),
-                    profile=doc.profile,
-                    child=doc.child,
-                    deadlines=deadlines,
-                )
-            )
+        views.extend(view for _, view in document_views(case, authority, issued_date(None)))
     return renderer.check_templates(views)

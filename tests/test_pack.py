@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_cli as run
 
-from cpcdocs.cli import main
 from cpcdocs.load import load_case
 from cpcdocs.pack import RenderOptions, render_pack
 from cpcdocs.plan import plan_pack
@@ -25,19 +24,6 @@ SAMPLES = sorted((ROOT / "samples").glob("*.yaml"))
 ISSUED = dt.date(2026, 12, 24)
 
 pytestmark = pytest.mark.slow
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process the way the console script does (main owns exit statuses)."""
-    runner = CliRunner()
-    with runner.isolation() as streams:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-        stdout, stderr = streams[0].getvalue(), streams[1].getvalue()
-    return code, stdout.decode(), stderr.decode()
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +46,7 @@ def test_sample_pack_matches_manifest_and_plan(packs: dict[str, Path], sample: s
     source = (ROOT / "samples" / f"{sample}.yaml").read_bytes()
     assert manifest["input_sha256"] == hashlib.sha256(source).hexdigest()
     listed = {d["path"] for d in manifest["documents"]}
-    on_disk = {
-        str(p.relative_to(pack)) for p in pack.rglob("*") if p.is_file()
-    } - {"manifest.json"}
+    on_disk = {str(p.relative_to(pack)) for p in pack.rglob("*") if p.is_file()} - {"manifest.json"}
     assert listed == on_disk
     planned = {path for doc in plan_pack(case) for path in doc.paths()}
     assert listed == planned
@@ -105,10 +89,36 @@ def test_example_renders_through_the_cli_and_is_deterministic(tmp_path: Path) ->
         assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
 
 
+def test_rendered_letters_know_what_is_in_their_envelope(packs: dict[str, Path]) -> None:
+    """The enclosure sentence comes from the pack plan, in the real render path too."""
+    import pypdf
+
+    pack = packs["example-initial"]
+    maya = " ".join(
+        page.extract_text() for page in pypdf.PdfReader(pack / "maya" / "decision_letter.pdf").pages
+    )
+    assert "copy of your plan in with this letter" in " ".join(maya.split())
+    teacher = " ".join(
+        page.extract_text()
+        for page in pypdf.PdfReader(pack / "teacher-ames" / "invitation.pdf").pages
+    )
+    assert "report form is enclosed" in " ".join(teacher.split())
+
+
 def test_only_recipient_and_format_narrow_the_pack(tmp_path: Path) -> None:
     code, _, stderr = run(
-        "render", str(EXAMPLE), "-o", str(tmp_path), "--only", "invitation,decision_letter",
-        "--recipient", "mother", "--format", "pdf", "--date", ISSUED.isoformat(),
+        "render",
+        str(EXAMPLE),
+        "-o",
+        str(tmp_path),
+        "--only",
+        "invitation,decision_letter",
+        "--recipient",
+        "mother",
+        "--format",
+        "pdf",
+        "--date",
+        ISSUED.isoformat(),
     )
     assert code == 0, stderr
     pack = tmp_path / "NM-2026-0412"
@@ -125,8 +135,9 @@ def test_unknown_kind_is_invalid_input(tmp_path: Path) -> None:
 
 def test_failed_render_keeps_the_earlier_pack(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    code, _, stderr = run("render", str(EXAMPLE), "-o", str(out), "--only", "invitation",
-                          "--date", ISSUED.isoformat())
+    code, _, stderr = run(
+        "render", str(EXAMPLE), "-o", str(out), "--only", "invitation", "--date", ISSUED.isoformat()
+    )
     assert code == 0, stderr
     pack = out / "NM-2026-0412"
     before = {p: p.read_bytes() for p in pack.rglob("*") if p.is_file()}
@@ -163,14 +174,28 @@ def test_dry_run_lists_what_a_real_run_writes(tmp_path: Path) -> None:
 def test_render_through_a_real_subprocess(tmp_path: Path) -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1798502400"}  # 2026-12-29
     proc = subprocess.run(
-        [sys.executable, "-m", "cpcdocs", "render", str(EXAMPLE), "-o", str(tmp_path),
-         "--only", "exclusion_notice"],
-        capture_output=True, text=True, env=env, check=False, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "cpcdocs",
+            "render",
+            str(EXAMPLE),
+            "-o",
+            str(tmp_path),
+            "--only",
+            "exclusion_notice",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((tmp_path / "NM-2026-0412" / "manifest.json").read_text())
     assert manifest["issued_on"] == "2026-12-29"
     assert [d["path"] for d in manifest["documents"]] == [
-        "father-theo/exclusion_notice.pdf", "father-theo/exclusion_notice.docx",
+        "father-theo/exclusion_notice.pdf",
+        "father-theo/exclusion_notice.docx",
     ]
     shutil.rmtree(tmp_path / "NM-2026-0412")

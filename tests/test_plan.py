@@ -16,41 +16,75 @@ EXAMPLE = ROOT.parent / "shared" / "case-format" / "example-case.yaml"
 SAMPLES = sorted((ROOT / "samples").glob("*.yaml"))
 
 # The contract example's pack, written out by hand from the contract's table (not from code).
-EXAMPLE_FILES = """
-mother/invitation.pdf mother/invitation.docx
-father-maya/invitation.pdf father-maya/invitation.docx
-advocate-rees/invitation.pdf advocate-rees/invitation.docx
-maya/invitation.pdf maya/invitation.docx
-sw-patel/invitation.pdf sw-patel/invitation.docx
-pc-mensah/invitation.pdf pc-mensah/invitation.docx
-hv-byrne/invitation.pdf hv-byrne/invitation.docx
-teacher-ames/invitation.pdf teacher-ames/invitation.docx
-gp-shah/invitation.pdf gp-shah/invitation.docx
-father-theo/exclusion_notice.pdf father-theo/exclusion_notice.docx
-pc-mensah/report_proforma-maya.docx pc-mensah/report_proforma-theo.docx
-hv-byrne/report_proforma-theo.docx
-teacher-ames/report_proforma-maya.docx
-gp-shah/report_proforma-maya.docx gp-shah/report_proforma-theo.docx
-sw-patel/child_report-maya.docx sw-patel/child_report-maya.pdf
-sw-patel/child_report-theo.docx sw-patel/child_report-theo.pdf
-mother/child_report-maya.pdf mother/child_report-theo.pdf
-father-maya/child_report-maya.pdf father-theo/child_report-theo.pdf
-mother/decision_letter.pdf mother/decision_letter.docx
-father-maya/decision_letter.pdf father-maya/decision_letter.docx
-father-theo/decision_letter.pdf father-theo/decision_letter.docx
-maya/decision_letter.pdf maya/decision_letter.docx
-sw-patel/decision_letter.pdf sw-patel/decision_letter.docx
-pc-mensah/decision_letter.pdf pc-mensah/decision_letter.docx
-hv-byrne/decision_letter.pdf hv-byrne/decision_letter.docx
-teacher-ames/decision_letter.pdf teacher-ames/decision_letter.docx
-gp-shah/decision_letter.pdf gp-shah/decision_letter.docx
-sw-patel/outline_plan-maya.pdf pc-mensah/outline_plan-maya.pdf hv-byrne/outline_plan-maya.pdf
-teacher-ames/outline_plan-maya.pdf gp-shah/outline_plan-maya.pdf mother/outline_plan-maya.pdf
-father-maya/outline_plan-maya.pdf maya/outline_plan-maya.pdf
-sw-patel/outline_plan-theo.pdf pc-mensah/outline_plan-theo.pdf hv-byrne/outline_plan-theo.pdf
-teacher-ames/outline_plan-theo.pdf gp-shah/outline_plan-theo.pdf mother/outline_plan-theo.pdf
-father-theo/outline_plan-theo.pdf
-""".split()
+EXAMPLE_FILES = [
+    "mother/invitation.pdf",
+    "mother/invitation.docx",
+    "father-maya/invitation.pdf",
+    "father-maya/invitation.docx",
+    "advocate-rees/invitation.pdf",
+    "advocate-rees/invitation.docx",
+    "maya/invitation.pdf",
+    "maya/invitation.docx",
+    "sw-patel/invitation.pdf",
+    "sw-patel/invitation.docx",
+    "pc-mensah/invitation.pdf",
+    "pc-mensah/invitation.docx",
+    "hv-byrne/invitation.pdf",
+    "hv-byrne/invitation.docx",
+    "teacher-ames/invitation.pdf",
+    "teacher-ames/invitation.docx",
+    "gp-shah/invitation.pdf",
+    "gp-shah/invitation.docx",
+    "father-theo/exclusion_notice.pdf",
+    "father-theo/exclusion_notice.docx",
+    "pc-mensah/report_proforma-maya.docx",
+    "pc-mensah/report_proforma-theo.docx",
+    "hv-byrne/report_proforma-theo.docx",
+    "teacher-ames/report_proforma-maya.docx",
+    "gp-shah/report_proforma-maya.docx",
+    "gp-shah/report_proforma-theo.docx",
+    "sw-patel/child_report-maya.docx",
+    "sw-patel/child_report-maya.pdf",
+    "sw-patel/child_report-theo.docx",
+    "sw-patel/child_report-theo.pdf",
+    "mother/child_report-maya.pdf",
+    "mother/child_report-theo.pdf",
+    "father-maya/child_report-maya.pdf",
+    "father-theo/child_report-theo.pdf",
+    "mother/decision_letter.pdf",
+    "mother/decision_letter.docx",
+    "father-maya/decision_letter.pdf",
+    "father-maya/decision_letter.docx",
+    "father-theo/decision_letter.pdf",
+    "father-theo/decision_letter.docx",
+    "maya/decision_letter.pdf",
+    "maya/decision_letter.docx",
+    "sw-patel/decision_letter.pdf",
+    "sw-patel/decision_letter.docx",
+    "pc-mensah/decision_letter.pdf",
+    "pc-mensah/decision_letter.docx",
+    "hv-byrne/decision_letter.pdf",
+    "hv-byrne/decision_letter.docx",
+    "teacher-ames/decision_letter.pdf",
+    "teacher-ames/decision_letter.docx",
+    "gp-shah/decision_letter.pdf",
+    "gp-shah/decision_letter.docx",
+    "sw-patel/outline_plan-maya.pdf",
+    "pc-mensah/outline_plan-maya.pdf",
+    "hv-byrne/outline_plan-maya.pdf",
+    "teacher-ames/outline_plan-maya.pdf",
+    "gp-shah/outline_plan-maya.pdf",
+    "mother/outline_plan-maya.pdf",
+    "father-maya/outline_plan-maya.pdf",
+    "maya/outline_plan-maya.pdf",
+    "sw-patel/outline_plan-theo.pdf",
+    "pc-mensah/outline_plan-theo.pdf",
+    "hv-byrne/outline_plan-theo.pdf",
+    "teacher-ames/outline_plan-theo.pdf",
+    "gp-shah/outline_plan-theo.pdf",
+    "mother/outline_plan-theo.pdf",
+    "father-theo/outline_plan-theo.pdf",
+]
 
 
 def test_example_pack_is_exactly_the_contract_table() -> None:

@@ -4,20 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from cpcdocs.cli import main
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    runner = CliRunner()
-    with runner.isolation() as streams:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-        return code, streams[0].getvalue().decode(), streams[1].getvalue().decode()
+from conftest import run_cli as run
 
 
 def test_list_shows_built_in_and_overridden(tmp_path: Path) -> None:
