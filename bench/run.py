@@ -1,0 +1,434 @@
+"""``make bench``: the issue's performance figures, measured in one run, against a naive baseline.
+
+    python bench/run.py            # the full run (a 200-case and a 500-case batch: long)
+    python bench/run.py --quick    # every measurement on tiny inputs, to check the bench works
+
+Figures (targets from the issue):
+
+- PDF letter, warm worker, median (<= 150 ms, >= 1.8x faster than naive);
+- DOCX document, warm worker, median (<= 10 ms, >= 3x faster than naive);
+- ``cpcdocs render`` of the contract example, cold, wall (<= 6 s);
+- 200-case batch, 2 workers vs 1 (>= 1.7x);
+- no-change re-run of that batch (<= 2 % of the full run);
+- peak memory per worker over 500 cases (<= 400 MB), growth from case 50 to 500 (<= 10 %).
+
+The naive baseline is implemented here: for every document a fresh renderer (a new Jinja
+environment that compiles its templates again), a fresh ``DocxTemplate`` read from disk, and a
+fresh ``weasyprint.HTML(...).write_pdf()`` with a new font configuration and stylesheets: one
+process, nothing cached. Both render the same documents (the contract example's).
+
+Wall times are what the targets are about; CPU times are printed beside them because on a
+shared machine they say more about the code than about the neighbours. The machine, its load
+and the library versions go into ``bench/results.md`` with the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EXAMPLE = (ROOT / ".." / "shared" / "case-format" / "example-case.yaml").resolve()
+if not EXAMPLE.is_file():  # outside the monorepo layout: the repository's copy
+    EXAMPLE = ROOT / "samples" / "example-initial.yaml"
+WORK = ROOT / "bench" / "work"
+RESULTS = ROOT / "bench" / "results.md"
+ISSUED = dt.date(2026, 12, 24)
+LETTERS = ("invitation", "exclusion_notice", "decision_letter")
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    figure: str
+    target: str
+    measured: str
+    baseline: str = ""
+    ratio: str = ""
+    met: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# -- the machine ----------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
+    import weasyprint
+
+    from cpcdocs.render.pdf import check_font_subsetting
+
+    model = ""
+    with open("/proc/cpuinfo", encoding="utf-8") as info:
+        for line in info:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "cpu": f"{model or platform.processor()} ({os.cpu_count()} CPUs)",
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "python": platform.python_version(),
+        "weasyprint": weasyprint.__version__,
+        "harfbuzz-subset": "yes" if check_font_subsetting() else "NO (fontTools fallback)",
+    }
+
+
+# -- per-document figures -------------------------------------------------------------------------
+
+
+def example_documents() -> list[tuple[Any, Any, str]]:
+    """(planned document, view, format) for every file of the contract example's pack."""
+    from cpcdocs.load import load_case, resolve_authority
+    from cpcdocs.pack import _deadline_views, select_documents
+    from cpcdocs.views import build_view
+
+    case = load_case(EXAMPLE)
+    authority = resolve_authority(case, None, case_file=str(EXAMPLE))
+    deadlines = _deadline_views(case, authority)
+    out = []
+    for doc in select_documents(case):
+        view = build_view(
+            case,
+            authority,
+            doc.recipient,
+            kind=doc.kind.value,
+            issued_on=ISSUED,
+            profile=doc.profile,
+            child=doc.child,
+            deadlines=deadlines,
+        )
+        out.extend((doc, view, fmt) for fmt in doc.formats)
+    return out
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def naive_pdf(doc: Any, view: Any) -> bytes:
+    """No caching: a fresh renderer (Jinja compiles again), font configuration and stylesheets."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    from cpcdocs.render import Renderer
+    from cpcdocs.render.pdf import _font_faces
+
+    renderer = Renderer()
+    html = renderer.render_html(view)
+    fonts = FontConfiguration()
+    sheets = [
+        weasyprint.CSS(string=_font_faces(renderer.builtin_dir / "fonts"), font_config=fonts),
+        weasyprint.CSS(filename=str(renderer.find("layout/letter.css")), font_config=fonts),
+    ]
+    base = renderer.find("layout/letter.html.j2").parent.as_uri() + "/"
+    document = weasyprint.HTML(string=html, base_url=base)
+    pdf: bytes = document.write_pdf(stylesheets=sheets, font_config=fonts)
+    return pdf
+
+
+def naive_docx(doc: Any, view: Any) -> bytes:
+    """No caching: a fresh renderer, so a fresh ``DocxTemplate`` from disk and a fresh compile."""
+    from cpcdocs.pack import _render_one
+    from cpcdocs.render import Renderer
+
+    return _render_one(Renderer(), view, doc, "docx")
+
+
+def bench_documents(quick: bool) -> list[Row]:
+    """Warm and naive medians for PDF letters and DOCX documents of the contract example."""
+    from cpcdocs.pack import _render_one
+    from cpcdocs.render import Renderer
+
+    documents = example_documents()
+    pdfs = [(d, v) for d, v, f in documents if f == "pdf" and d.kind.value in LETTERS]
+    docxs = [(d, v) for d, v, f in documents if f == "docx"]
+    if quick:
+        pdfs, docxs = pdfs[:4], docxs[:6]
+    warm = Renderer()
+    for d, v in pdfs:  # warm-up: first use of each template, fonts, images
+        _render_one(warm, v, d, "pdf")
+    for d, v in docxs:
+        _render_one(warm, v, d, "docx")
+    rows = []
+    for label, fmt, items, naive, target_ms, target_ratio in (
+        ("PDF letter, warm worker, median", "pdf", pdfs, naive_pdf, 150, 1.8),
+        ("DOCX document, warm worker, median", "docx", docxs, naive_docx, 10, 3.0),
+    ):
+        hot = [timed(lambda d=d, v=v, f=fmt: _render_one(warm, v, d, f)) for d, v in items]
+        cold = [timed(lambda d=d, v=v, n=naive: n(d, v)) for d, v in items]
+        hot_wall = statistics.median(w for w, _ in hot) * 1000
+        hot_cpu = statistics.median(c for _, c in hot) * 1000
+        cold_wall = statistics.median(w for w, _ in cold) * 1000
+        cold_cpu = statistics.median(c for _, c in cold) * 1000
+        ratio = cold_wall / hot_wall
+        rows.append(
+            Row(
+                label,
+                f"<= {target_ms} ms, >= {target_ratio}x naive",
+                f"{hot_wall:.0f} ms (CPU {hot_cpu:.0f} ms), {len(items)} documents",
+                f"{cold_wall:.0f} ms (CPU {cold_cpu:.0f} ms)",
+                f"{ratio:.2f}x (CPU {cold_cpu / hot_cpu:.2f}x)",
+                hot_wall <= target_ms and ratio >= target_ratio,
+            )
+        )
+    return rows
+
+
+def bench_cold(quick: bool) -> Row:
+    """``cpcdocs render`` of the contract example in a new process, wall time (best of runs)."""
+    runs = []
+    files = 0
+    for i in range(1 if quick else 3):
+        out = WORK / f"cold-{i}"
+        shutil.rmtree(out, ignore_errors=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "cpcdocs", "render", str(EXAMPLE), "-o", str(out),
+             "--date", ISSUED.isoformat()],
+            check=True, env=ENV, capture_output=True,
+        )  # fmt: skip
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        runs.append((wall, cpu))
+        files = sum(1 for p in out.rglob("*") if p.is_file()) - 1
+    wall, cpu = min(runs)
+    return Row(
+        "`cpcdocs render` of the contract example, cold, wall",
+        "<= 6 s",
+        f"{wall:.1f} s (CPU {cpu:.1f} s), {files} files",
+        met=wall <= 6,
+    )
+
+
+# -- batch figures --------------------------------------------------------------------------------
+
+
+def generate(count: int, folder: Path) -> Path:
+    """The first ``count`` cases of the seeded corpus, in ``folder`` (made once, then reused)."""
+    spec = importlib.util.spec_from_file_location("gen", ROOT / "tools" / "generate_corpus.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    if len(list(folder.glob("*.yaml"))) != count:
+        shutil.rmtree(folder, ignore_errors=True)
+        gen.generate(count, folder, validate=False)
+    return folder
+
+
+class MemorySampler(threading.Thread):
+    """Samples the RSS of a batch's worker processes from /proc (no psutil)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak: dict[int, int] = {}
+        self.stop = threading.Event()
+
+    def workers(self) -> list[int]:
+        try:
+            text = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(x) for x in text.split()]
+
+    @staticmethod
+    def rss(pid: int, field: str = "VmRSS") -> int | None:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+        except OSError:
+            return None
+        return None
+
+    def snapshot(self) -> dict[int, int]:
+        found = {}
+        for pid in self.workers():
+            value = self.rss(pid)
+            if value is not None:
+                found[pid] = value
+                hwm = self.rss(pid, "VmHWM") or value
+                self.peak[pid] = max(self.peak.get(pid, 0), value, hwm)
+        return found
+
+    def run(self) -> None:
+        while not self.stop.wait(0.2):
+            self.snapshot()
+
+
+def run_batch(
+    corpus: Path, out: Path, jobs: int, checkpoints: tuple[int, ...] = ()
+) -> dict[str, Any]:
+    """One ``cpcdocs batch`` in a new process: wall time, statuses, worker memory."""
+    command = [
+        sys.executable, "-m", "cpcdocs", "batch", str(corpus), "-o", str(out),
+        "--jobs", str(jobs), "--log-format", "json", "--date", ISSUED.isoformat(),
+    ]  # fmt: skip
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, env=ENV, stderr=subprocess.PIPE, text=True)
+    sampler = MemorySampler(proc.pid)
+    sampler.start()
+    at: dict[int, dict[int, int]] = {}
+    statuses: dict[str, int] = {}
+    done = 0
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if event.get("event") == "case":
+            done += 1
+            statuses[event["status"]] = statuses.get(event["status"], 0) + 1
+            if done in checkpoints:
+                at[done] = sampler.snapshot()
+    proc.wait()
+    wall = time.perf_counter() - start
+    sampler.stop.set()
+    if proc.returncode not in (0, 1):
+        msg = f"batch failed with exit status {proc.returncode}"
+        raise RuntimeError(msg)
+    return {"wall": wall, "statuses": statuses, "peak": sampler.peak, "at": at}
+
+
+def bench_batches(quick: bool) -> list[Row]:
+    """2 workers vs 1 and the no-change re-run on N cases; worker memory over M cases."""
+    n, m = (3, 4) if quick else (200, 500)
+    early = max(2, m // 10)
+    corpus_m = generate(m, WORK / f"corpus-{m}")
+    corpus_n = WORK / f"corpus-{n}"
+    if len(list(corpus_n.glob("*.yaml"))) != n:
+        shutil.rmtree(corpus_n, ignore_errors=True)
+        corpus_n.mkdir(parents=True)
+        for path in sorted(corpus_m.glob("*.yaml"))[:n]:
+            shutil.copy(path, corpus_n / path.name)
+    for name in ("out-2", "out-1", "out-mem"):
+        shutil.rmtree(WORK / name, ignore_errors=True)
+
+    two = run_batch(corpus_n, WORK / "out-2", 2)
+    # At once, so that nothing (a template being edited) changes between the two runs.
+    again = run_batch(corpus_n, WORK / "out-2", 2)
+    one = run_batch(corpus_n, WORK / "out-1", 1)
+    memory = run_batch(corpus_m, WORK / "out-mem", 2, checkpoints=(early, m))
+
+    speedup = one["wall"] / two["wall"]
+    share = again["wall"] / two["wall"] * 100
+    peak_mb = max(memory["peak"].values(), default=0) / 2**20
+    growths = []
+    for pid, start_rss in memory["at"].get(early, {}).items():
+        end_rss = memory["at"].get(m, {}).get(pid)
+        if end_rss:
+            growths.append((end_rss - start_rss) / start_rss * 100)
+    growth = max(growths, default=float("nan"))
+    unchanged = again["statuses"].get("unchanged", 0)
+    return [
+        Row(
+            f"{n}-case batch, 2 workers vs 1",
+            ">= 1.7x",
+            f"{speedup:.2f}x",
+            f"1 worker {one['wall']:.0f} s, 2 workers {two['wall']:.0f} s",
+            met=speedup >= 1.7,
+            notes=[f"statuses {two['statuses']}"],
+        ),
+        Row(
+            "no-change re-run of that batch",
+            "<= 2 % of the full run",
+            f"{share:.1f} % ({again['wall']:.1f} s, {unchanged}/{n} unchanged)",
+            f"full run {two['wall']:.0f} s",
+            met=share <= 2 and unchanged == n - two["statuses"].get("failed", 0),
+        ),
+        Row(
+            f"peak memory per worker over {m} cases",
+            "<= 400 MB",
+            f"{peak_mb:.0f} MB",
+            met=peak_mb <= 400,
+        ),
+        Row(
+            f"worker memory growth from case {early} to {m}",
+            "<= 10 %",
+            f"{growth:+.1f} %",
+            met=growth <= 10,
+            notes=[f"workers sampled: {len(growths)}"],
+        ),
+    ]
+
+
+# -- output ---------------------------------------------------------------------------------------
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| figure | target | measured | naive / baseline | ratio | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        met = "yes" if row.met else ("no" if row.met is False else "")
+        lines.append(
+            f"| {row.figure} | {row.target} | {row.measured} | {row.baseline} | {row.ratio} "
+            f"| {met} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure cpcdocs against the issue's targets.")
+    parser.add_argument("--quick", action="store_true", help="tiny inputs: check the bench runs")
+    parser.add_argument("--no-batch", action="store_true", help="skip the batch figures")
+    args = parser.parse_args(argv)
+    WORK.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    print(f"cpcdocs bench ({'quick' if args.quick else 'full'}) on {info['cpu']}, "
+          f"load {info['load']}", flush=True)  # fmt: skip
+    rows = bench_documents(args.quick)
+    print(table(rows), flush=True)
+    rows.append(bench_cold(args.quick))
+    print(table(rows[-1:]).splitlines()[-1], flush=True)
+    if not args.no_batch:
+        rows.extend(bench_batches(args.quick))
+    info["load after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    text = table(rows)
+    print()
+    print(text)
+    if args.quick:
+        print("\n--quick: figures from tiny inputs; bench/results.md left as it was.")
+        return 0
+    header = "\n".join(f"- {key}: {value}" for key, value in info.items())
+    notes = "\n".join(f"- {row.figure}: {'; '.join(row.notes)}" for row in rows if row.notes)
+    RESULTS.write_text(
+        "# Benchmark results\n\n"
+        "Written by `make bench` (`bench/run.py`); see its docstring for what each figure "
+        "measures and what the naive baseline is.\n\n"
+        f"{header}\n\n{text}\n\n{notes}\n",
+        encoding="utf-8",
+    )
+    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
