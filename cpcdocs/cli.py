@@ -103,12 +103,36 @@ def _each_case(paths: tuple[str, ...], action: Callable[[str], Any]) -> list[Any
     return results
 
 
+#: Options several commands share, declared once so their wording cannot drift apart.
+authority_option = click.option(
+    "--authority", type=click.Path(dir_okay=False), help="Authority profile file."
+)
+templates_option = click.option(
+    "--templates",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of templates overriding the built-in ones by name.",
+)
+
+
+def _sign_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--sign-key`` and ``--tsa``, for every command that renders outline plans."""
+    command = click.option(
+        "--tsa", metavar="URL", help="Add an RFC 3161 timestamp from this server (PAdES B-T)."
+    )(command)
+    return click.option(
+        "--sign-key",
+        metavar="KEY.p12",
+        type=click.Path(dir_okay=False),
+        help=f"Sign outline plans with the chair's PKCS#12 key (passphrase: ${_PASSPHRASE_ENV}).",
+    )(command)
+
+
 # -- validate, schema, init -----------------------------------------------------------------------
 
 
 @cli.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
+@authority_option
 def validate(cases: tuple[str, ...], authority: str | None) -> int:
     """Check case files against the case format and report every problem.
 
@@ -187,7 +211,7 @@ def _case_and_authority(case_file: str, authority: str | None) -> tuple[Any, Any
 
 @cli.command()
 @click.argument("case_file", metavar="CASE", type=click.Path(dir_okay=False))
-@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
+@authority_option
 @click.option(
     "--format",
     "output",
@@ -230,7 +254,7 @@ def timeline(case_file: str, authority: str | None, output: str, today: Any) -> 
 
 @cli.command()
 @click.argument("case_file", metavar="CASE", type=click.Path(dir_okay=False))
-@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
+@authority_option
 @click.option(
     "--today", type=_TODAY, metavar="YYYY-MM-DD", help="Judge what has passed as of this date."
 )
@@ -296,12 +320,8 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     type=click.Path(file_okay=False),
     help="Folder to write OUT/<reference>/ into.",
 )
-@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
-@click.option(
-    "--templates",
-    type=click.Path(file_okay=False, exists=True),
-    help="Folder of templates overriding the built-in ones by name.",
-)
+@authority_option
+@templates_option
 @click.option(
     "--format",
     "formats",
@@ -328,15 +348,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     callback=_date,
     help="Date the letters carry (default: SOURCE_DATE_EPOCH, else today).",
 )
-@click.option(
-    "--sign-key",
-    metavar="KEY.p12",
-    type=click.Path(dir_okay=False),
-    help=f"Sign outline plans with the chair's PKCS#12 key (passphrase: ${_PASSPHRASE_ENV}).",
-)
-@click.option(
-    "--tsa", metavar="URL", help="Add an RFC 3161 timestamp from this server (PAdES B-T)."
-)
+@_sign_options
 @click.option("--dry-run", is_flag=True, help="List the files a real run would write, and stop.")
 def render(
     cases: tuple[str, ...],
@@ -479,7 +491,7 @@ def templates_check(templates_dir: str | None, cases: tuple[str, ...]) -> int:
     type=click.Path(dir_okay=False, exists=True),
     help="The case file the pack was rendered from.",
 )
-@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
+@authority_option
 @click.option(
     "--format",
     "output",
@@ -526,7 +538,7 @@ def audit(pack: str, case_file: str, authority: str | None, output: str) -> int:
     type=click.Path(dir_okay=False, exists=True),
     help="The case file the pack was rendered from.",
 )
-@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
+@authority_option
 def explain(pack: str, recipient: str, case_file: str, authority: str | None) -> int:
     """List what was withheld from one recipient's documents, and why.
 
@@ -577,12 +589,8 @@ def explain(pack: str, recipient: str, case_file: str, authority: str | None) ->
     help="text: a progress bar on a terminal; json: one object per line "
     "(the default when stderr is not a terminal).",
 )
-@click.option("--authority", type=click.Path(dir_okay=False), help="Authority profile file.")
-@click.option(
-    "--templates",
-    type=click.Path(file_okay=False, exists=True),
-    help="Folder of templates overriding the built-in ones by name.",
-)
+@authority_option
+@templates_option
 @click.option(
     "--date",
     "issued_on",
@@ -590,15 +598,7 @@ def explain(pack: str, recipient: str, case_file: str, authority: str | None) ->
     help="Date every pack carries (packs dated otherwise are re-rendered). Default: unchanged "
     "packs keep their date; new and changed ones get SOURCE_DATE_EPOCH, else today.",
 )
-@click.option(
-    "--sign-key",
-    metavar="KEY.p12",
-    type=click.Path(dir_okay=False),
-    help=f"Sign outline plans with the chair's PKCS#12 key (passphrase: ${_PASSPHRASE_ENV}).",
-)
-@click.option(
-    "--tsa", metavar="URL", help="Add an RFC 3161 timestamp from this server (PAdES B-T)."
-)
+@_sign_options
 def batch(
     inputs: tuple[str, ...],
     out: str,
