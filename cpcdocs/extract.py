@@ -11,10 +11,10 @@ hold", and reads every part of it:
   with runs joined so a word split across ``<w:r>`` elements is whole again, plus every
   attribute value (content-control values, alt text ``descr``, hyperlink targets) and XML
   comments; embedded Office files and PDFs are read recursively.
-- **PDF**: each page's text (pypdf), and every string object in the file (annotations'
-  ``/Contents``, ``/T``, ``/TU``, form field names and values, the info dictionary, outline
-  titles, structure-tree ``/Alt`` and ``/ActualText``, …), the XMP metadata stream and any
-  embedded file.
+- **PDF**: each page's text (PDFium, via pypdfium2), and every string object in the file
+  (annotations' ``/Contents``, ``/T``, ``/TU``, form field names and values, the info
+  dictionary, outline titles, structure-tree ``/Alt`` and ``/ActualText``, …), the XMP
+  metadata stream and any embedded file.
 
 Each file gives a list of :class:`Chunk` objects (where the text was found, and the text), so a
 finding can say "found in word/header1.xml" without quoting what was found.
@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -301,26 +302,49 @@ def _pdf_chunks(data: bytes, depth: int) -> list[Chunk]:
 
 
 def _pdf_page_text(data: bytes) -> Iterator[Chunk]:
-    """What a reader sees (or selects and copies): each page's text, via pypdf."""
-    import pypdf
-    from pypdf.errors import PdfReadError
+    """What a reader sees (or selects and copies): each page's text, via PDFium.
 
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-        pages = list(reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError) as err:
-        msg = "not a readable PDF"
-        raise ExtractionError(msg) from err
-    for number, page in enumerate(pages, start=1):
+    PDFium (pypdfium2) is the text layer of Chrome's PDF viewer: what it extracts is what a
+    reader selects and copies, and it does so in C++, about twenty times faster than pypdf's
+    pure-Python content-stream parser (which was two thirds of the audit's time). The whole
+    page is read, not just what falls inside the page box: a string drawn off the page is
+    still in the file. A page PDFium cannot read falls back to the raw string operands.
+    """
+    import pypdfium2 as pdfium
+
+    with _PDFIUM:
         try:
-            text = page.extract_text() or ""
-        except Exception:  # pypdf raises many types: fall back, never skip a page
-            text = _raw_page_strings(data, number - 1)
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as err:
+            msg = "not a readable PDF"
+            raise ExtractionError(msg) from err
+        try:
+            texts: list[str] = []
+            for index in range(len(document)):
+                try:
+                    page = document[index]
+                    textpage = page.get_textpage()
+                    text = textpage.get_text_bounded(*_EVERYWHERE)
+                    textpage.close()
+                    page.close()
+                except pdfium.PdfiumError:
+                    text = _raw_page_strings(data, index)
+                texts.append(text.replace("\r\n", "\n").replace("\r", "\n"))
+        finally:
+            document.close()
+    for number, text in enumerate(texts, start=1):
         yield Chunk(f"page {number}", text, wrapped=True)
 
 
+#: PDFium is not thread-safe: one document at a time per process (a Dask client may audit
+#: from more than one thread).
+_PDFIUM = threading.Lock()
+#: Bounds (left, bottom, right, top) far beyond any page, so that text is read wherever it is.
+_EVERYWHERE = (-1e7, -1e7, 1e7, 1e7)
+
+
 def _raw_page_strings(data: bytes, index: int) -> str:
-    """Fallback when pypdf cannot lay out a page: the string operands of its text operators."""
+    """Fallback when PDFium cannot read a page: the string operands of its text operators."""
     import pikepdf
 
     try:
@@ -398,7 +422,7 @@ def _collect_strings(obj: object, out: list[str]) -> None:
 
 
 def _stream_chunks(stream: object, depth: int) -> list[Chunk]:
-    """XMP metadata and embedded files; page content and fonts are read by pypdf instead."""
+    """XMP metadata and embedded files; page content and fonts are read by PDFium instead."""
     import pikepdf
 
     assert isinstance(stream, pikepdf.Stream)

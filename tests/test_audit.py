@@ -406,6 +406,46 @@ def test_pdf_page_text_with_ligatures_hyphenation_and_odd_spaces() -> None:
     assert found_in(data, "pdf", "fine day") == ["page 1"]
 
 
+@pytest.mark.parametrize(
+    "style",
+    [
+        "position: absolute; left: -80mm",  # drawn off the page, to the left
+        "position: absolute; top: 400mm",  # below the page's bottom edge
+        "color: white",  # white on white
+        "font-size: 0.5pt",  # too small to see
+    ],
+)
+def test_page_text_a_reader_cannot_see_is_still_read(style: str) -> None:
+    html = f'<p>An ordinary letter.</p><p style="{style}">41 Wren Road</p>'
+    data = weasyprint.HTML(string=html).write_pdf()
+    assert found_in(data, "pdf", "41 Wren Road") == ["page 1"]
+
+
+def test_invisible_text_render_mode_is_read(base_pdf: bytes, tmp_path: Path) -> None:
+    """Text in render mode 3 (as OCR layers are written) shows nothing and selects as text."""
+    path = tmp_path / "x.pdf"
+    path.write_bytes(base_pdf)
+
+    def hidden(pdf: pikepdf.Pdf) -> None:
+        page = pdf.pages[0]
+        font = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+            )
+        )
+        resources = page.obj.Resources
+        fonts = resources.get("/Font", pikepdf.Dictionary())
+        fonts.Hidden = font
+        resources.Font = fonts
+        page.contents_add(
+            pikepdf.Stream(pdf, b"BT /Hidden 10 Tf 3 Tr 50 50 Td (41 Wren Road) Tj ET"),
+            prepend=False,
+        )
+
+    pdf_with(path, hidden)
+    assert "page 1" in found_in(path.read_bytes(), "pdf", "41 Wren Road")
+
+
 def test_a_damaged_file_is_unreadable_not_clean() -> None:
     from cpcdocs.extract import ExtractionError
 
