@@ -20,8 +20,10 @@ import datetime as dt
 import functools
 import io
 import re
+import struct
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,10 +200,10 @@ class DocxEngine:
 
     @staticmethod
     def _save(tpl: Any, metadata: DocxMetadata, issued_on: dt.date | None) -> bytes:
+        """The package's bytes, written once, straight from its parts (see :func:`_parts`)."""
         _core_properties(tpl.docx, metadata, issued_on)
-        buffer = io.BytesIO()
-        tpl.save(buffer)
-        return normalise_docx(buffer.getvalue())
+        tpl.pre_processing()  # docxtpl's picture replacement (unused here: kept for overrides)
+        return _normalised_zip(_parts(tpl.docx.part.package))
 
 
 @functools.cache
@@ -211,13 +213,21 @@ def _template_class() -> Any:
     (batch) Before compiling a part, docxtpl runs some twenty regular expressions over its
     whole XML (``patch_xml``) on every render; for a given template the input and the output
     are always the same, so a warm worker pays for it once: about a quarter of a warm DOCX.
-    The compiled Jinja template is cached likewise, by the environment (``env.py``).
+    The compiled Jinja template is cached likewise, by the environment (``env.py``), and the
+    parsed package is copied rather than parsed again (:func:`_fresh_document`).
     """
     from docxtpl import DocxTemplate
 
     patched: dict[str, str] = {}
 
     class CachedTemplate(DocxTemplate):  # type: ignore[misc]
+        def init_docx(self, reload: bool = True) -> None:
+            # docxtpl's own, with the parse replaced by a copy (see _fresh_document)
+            state: Mapping[str, Any] = vars(self)
+            if not state["docx"] or (state["is_rendered"] and reload):
+                self.docx = _fresh_document(self.template_file.getvalue())
+                self.is_rendered = False
+
         def patch_xml(self, src_xml: str) -> str:
             out = patched.get(src_xml)
             if out is None:
@@ -227,6 +237,33 @@ def _template_class() -> Any:
             return out
 
     return CachedTemplate
+
+
+_PRISTINE: dict[bytes, tuple[Any, dict[str, str]]] = {}
+
+
+def _fresh_document(data: bytes) -> Any:
+    """A python-docx ``Document`` of these bytes, as a copy of one parsed once.
+
+    (batch) Every document starts from the same few templates, and a deep copy of the parsed
+    package takes half the time of unzipping and parsing it again.
+    """
+    import copy
+
+    from docx import Document
+
+    entry = _PRISTINE.get(data)
+    if entry is None:
+        if len(_PRISTINE) >= 16:
+            _PRISTINE.clear()
+        pristine = Document(io.BytesIO(data))
+        entry = _PRISTINE[data] = (pristine, {s.name: s.style_id for s in pristine.styles})
+    pristine, ids = entry
+    fresh = copy.deepcopy(pristine)
+    # Style names are never changed (large print changes sizes), so the copy's are the same.
+    _STYLE_IDS.clear()  # only the newest copy is being written
+    _STYLE_IDS[id(fresh.styles.element)] = (fresh.styles.element, ids)
+    return fresh
 
 
 def _bind(tpl: Any, value: Any) -> Any:
@@ -280,8 +317,9 @@ class WordBody:
     """Word content built apart from a document and inserted by docxtpl (``{{p body }}``).
 
     What docxtpl's own subdoc does for a new document, without loading a second document:
-    paragraphs and tables are made in a detached ``<w:body>`` whose story part is the target
-    document's, so styles, numbering, hyperlinks and images resolve there.
+    tables and pictures are made in a detached ``<w:body>`` whose story part is the target
+    document's, so styles, numbering, hyperlinks and images resolve there; paragraphs are
+    written as WordprocessingML text straight away (see :meth:`_Writer.paragraph_xml`).
     """
 
     def __init__(self, doc: Any) -> None:
@@ -292,30 +330,58 @@ class WordBody:
         self.part = doc.part
         self._element = parse_xml(f"<w:body {nsdecls('w')}/>")
         self._body = _Body(self._element, self)
+        self._pieces: list[Any] = []  # XML text, or elements of the detached body
         section = doc.sections[0]
         self.width = section.page_width - section.left_margin - section.right_margin
 
     def add_paragraph(self) -> Any:
         """A new paragraph at the end (python-docx's ``Paragraph``)."""
-        return self._body.add_paragraph()
+        paragraph = self._body.add_paragraph()
+        self._pieces.append(paragraph._p)
+        return paragraph
 
     def add_table(self, rows: int, cols: int) -> Any:
         """A new table the width of the text at the end (python-docx's ``Table``)."""
-        return self._body.add_table(rows, cols, self.width)
+        table = self._body.add_table(rows, cols, self.width)
+        self._pieces.append(table._tbl)
+        return table
+
+    def add_xml(self, xml: str) -> None:
+        """WordprocessingML text (prefixes ``w:`` and ``r:``) at the end."""
+        self._pieces.append(xml)
 
     def __html__(self) -> str:
         from lxml import etree
 
-        return "".join(etree.tostring(child, encoding="unicode") for child in self._element)
+        return "".join(
+            piece if isinstance(piece, str) else etree.tostring(piece, encoding="unicode")
+            for piece in self._pieces
+        )
 
     __str__ = __html__
+
+
+def _style_ids(doc: Any) -> dict[str, str]:
+    """Style names to ids. Looking a style up by name walks every style in python-docx.
+
+    Remembered by the styles part's element for documents copied from one parsed template
+    (:func:`_fresh_document` records the copy's element against the pristine one's ids).
+    """
+    element = doc.styles.element
+    found = _STYLE_IDS.get(id(element))
+    if found is not None and found[0] is element:
+        return found[1]
+    return {s.name: s.style_id for s in doc.styles}
+
+
+#: id(styles element) -> (that element, its names to ids), for fresh copies of templates.
+_STYLE_IDS: dict[int, tuple[Any, dict[str, str]]] = {}
 
 
 class _Writer:
     def __init__(self, doc: Any) -> None:
         self.doc = doc
-        # Looking a style up by name walks every style in python-docx: map names to ids once.
-        self.ids = {s.name: s.style_id for s in doc.styles}
+        self.ids = _style_ids(doc)
         self.styles = set(self.ids)
         self.numbering: dict[int, str] = {}
         section = doc.sections[0]
@@ -331,10 +397,9 @@ class _Writer:
             paragraph._p.get_or_add_pPr().style = self.ids[name]
         return name
 
-    def block(self, target: WordBody, block: Block, *, in_cell: bool = False) -> None:
+    def block(self, target: WordBody, block: Block) -> None:
         if isinstance(block, Paragraph):
-            paragraph = target.add_paragraph()
-            self.paragraph(paragraph, block, in_cell=in_cell)
+            target.add_xml(self.paragraph_xml(block))
         elif isinstance(block, Image):
             paragraph = target.add_paragraph()
             self.apply(paragraph, *self.class_styles(block.classes))
@@ -346,40 +411,53 @@ class _Writer:
     def class_styles(classes: tuple[str, ...]) -> list[str]:
         return [CLASS_STYLES[c] for c in reversed(classes) if c in CLASS_STYLES]
 
-    def paragraph(self, paragraph: Any, block: Paragraph, *, in_cell: bool = False) -> None:
+    def paragraph_xml(self, block: Paragraph, *, in_cell: bool = False) -> str:
+        """A ``<w:p>`` as text: what python-docx would build, without building it.
+
+        (batch) The body goes into docxtpl as text anyway (``{{p body }}``), so making each
+        paragraph as python-docx elements and then serialising them was work for nothing: a
+        third of a warm DOCX letter. The XML is the same, element for element (the tests
+        compare it with python-docx's); tables and pictures are still made with python-docx.
+        """
+        num_id = None
         if block.style in ("h1", "h2", "h3"):
-            self.apply(paragraph, f"Heading {block.style[1]}")
+            name = self.style(f"Heading {block.style[1]}")
         elif block.list_type is not None:
             suffix = "" if block.level == 0 else f" {min(block.level + 1, 3)}"
             if block.continuation:
-                self.apply(paragraph, f"List Continue{suffix}", "List Continue")
+                name = self.style(f"List Continue{suffix}", "List Continue")
             elif block.list_type == "bullet":
-                self.apply(paragraph, f"List Bullet{suffix}", "List Bullet")
+                name = self.style(f"List Bullet{suffix}", "List Bullet")
             else:
-                name = self.apply(paragraph, f"List Number{suffix}", "List Number")
+                name = self.style(f"List Number{suffix}", "List Number")
                 num_id = self.restart(name, block.list_id or 0)
-                if num_id is not None:
-                    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-                    num_pr.get_or_add_ilvl().val = 0
-                    num_pr.get_or_add_numId().val = int(num_id)
         else:
             names = self.class_styles(block.classes)
             if in_cell:
                 names.append("Table Text")
-            self.apply(paragraph, *names)
+            name = self.style(*names)
+        # w:pPr children in the schema's order: pStyle, keepNext, numPr.
+        properties = []
+        if name != "Normal" and name in self.ids:
+            properties.append(f'<w:pStyle w:val="{_xml_attr(self.ids[name])}"/>')
         if "signature" in block.classes:
-            paragraph.paragraph_format.keep_with_next = True
+            properties.append("<w:keepNext/>")
+        if num_id is not None:
+            properties.append(
+                f'<w:numPr><w:ilvl w:val="0"/><w:numId w:val="{int(num_id)}"/></w:numPr>'
+            )
+        runs = []
         for run in block.runs:
             if run.line_break:
-                paragraph.add_run().add_break()
+                runs.append("<w:r><w:br/></w:r>")
             elif run.href:
-                self.hyperlink(paragraph, run.text, run.href, run.bold, run.italic)
+                runs.append(self.hyperlink_xml(run.text, run.href, run.bold, run.italic))
             else:
-                word_run = paragraph.add_run(run.text)
-                if run.bold:
-                    word_run.bold = True
-                if run.italic:
-                    word_run.italic = True
+                runs.append(_run_xml(run.text, run.bold, run.italic))
+        head = f"<w:pPr>{''.join(properties)}</w:pPr>" if properties else ""
+        if not head and not runs:
+            return "<w:p/>"
+        return f"<w:p>{head}{''.join(runs)}</w:p>"
 
     def restart(self, style_name: str, list_id: int) -> str | None:
         """A numbering instance of the style's list that starts at 1: one per ``<ol>``."""
@@ -396,34 +474,18 @@ class _Writer:
         self.numbering[list_id] = str(num.numId)
         return self.numbering[list_id]
 
-    def hyperlink(self, paragraph: Any, text: str, href: str, bold: bool, italic: bool) -> None:
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
-
+    def hyperlink_xml(self, text: str, href: str, bold: bool, italic: bool) -> str:
+        """A ``<w:hyperlink>`` to ``href`` (an external relationship of the document)."""
         rid = self.doc.part.relate_to(href, _HYPERLINK, is_external=True)
-        link = OxmlElement("w:hyperlink")
-        link.set(qn("r:id"), rid)
-        run = OxmlElement("w:r")
-        props = OxmlElement("w:rPr")
         if "Hyperlink" in self.styles:
-            style = OxmlElement("w:rStyle")
-            style.set(qn("w:val"), self.ids["Hyperlink"])
-            props.append(style)
+            props = f'<w:rStyle w:val="{_xml_attr(self.ids["Hyperlink"])}"/>'
         else:
-            underline = OxmlElement("w:u")
-            underline.set(qn("w:val"), "single")
-            props.append(underline)
-        if bold:
-            props.append(OxmlElement("w:b"))
-        if italic:
-            props.append(OxmlElement("w:i"))
-        run.append(props)
-        node = OxmlElement("w:t")
-        node.set(qn("xml:space"), "preserve")
-        node.text = text
-        run.append(node)
-        link.append(run)
-        paragraph._p.append(link)
+            props = '<w:u w:val="single"/>'
+        props += ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+        return (
+            f'<w:hyperlink r:id="{_xml_attr(rid)}"><w:r><w:rPr>{props}</w:rPr>'
+            f'<w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r></w:hyperlink>'
+        )
 
     def image(self, paragraph: Any, image: Image) -> None:
         from docx.shared import Mm
@@ -467,10 +529,14 @@ class _Writer:
 
         first = True
         for block in cell.blocks:
-            if isinstance(block, Paragraph) and first:
-                self.paragraph(word_cell.paragraphs[0], block, in_cell=True)
-            elif isinstance(block, Paragraph):
-                self.paragraph(word_cell.add_paragraph(), block, in_cell=True)
+            if isinstance(block, Paragraph):
+                element = _parse_paragraph(self.paragraph_xml(block, in_cell=True))
+                if first:  # in place of the empty paragraph a new cell has
+                    empty = word_cell.paragraphs[0]._p
+                    empty.addprevious(element)
+                    empty.getparent().remove(empty)
+                else:
+                    word_cell._tc.append(element)
             elif isinstance(block, Image):
                 paragraph = word_cell.paragraphs[0] if first else word_cell.add_paragraph()
                 self.image(paragraph, block)
@@ -489,6 +555,54 @@ class _Writer:
 
 
 # -- layout adjustments ----------------------------------------------------------------------------
+
+
+def _run_xml(text: str, bold: bool, italic: bool) -> str:
+    """A ``<w:r>`` as python-docx's ``add_run(text)`` writes it, then ``.bold``, ``.italic``.
+
+    A tab becomes ``<w:tab/>`` and a line end ``<w:br/>``, between ``<w:t>`` pieces; a piece
+    with whitespace at either end keeps it (``xml:space="preserve"``).
+    """
+    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    out = [f"<w:rPr>{props}</w:rPr>"] if props else []
+    for piece in _RUN_CONTENT.split(text):
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            out.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            out.append(f"<w:t{space}>{_xml_text(piece)}</w:t>")
+    return f"<w:r>{''.join(out)}</w:r>" if out else "<w:r/>"
+
+
+_RUN_CONTENT = re.compile(r"([\t\r\n])")
+#: Characters XML 1.0 cannot hold; lxml refuses them too.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text escaped for element content, as lxml writes it."""
+    if _NOT_XML.search(text):
+        msg = (
+            "All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control "
+            "characters"
+        )
+        raise ValueError(msg)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_attr(text: str) -> str:
+    """Text escaped for a double-quoted attribute value, as lxml writes it."""
+    return _xml_text(text).replace('"', "&quot;")
+
+
+def _parse_paragraph(xml: str) -> Any:
+    """One ``<w:p>`` from :meth:`_Writer.paragraph_xml`, as a python-docx element."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    return parse_xml(f"<w:body {nsdecls('w', 'r')}>{xml}</w:body>")[0]
 
 
 def _large_print(doc: Any) -> None:
@@ -660,6 +774,33 @@ def normalise_docx(data: bytes) -> bytes:
     """
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         parts = {name: source.read(name) for name in source.namelist()}
+    return _normalised_zip(parts)
+
+
+def _parts(package: Any) -> dict[str, bytes]:
+    """Every zip member of a python-docx package, by name: what ``Document.save`` would write.
+
+    The same members as python-docx's ``PackageWriter`` (content types, package relationships,
+    each part and its relationships), gathered instead of zipped, so that the package is
+    compressed once, by :func:`_normalised_zip`, and not zipped, unzipped and zipped again.
+    """
+    from docx.opc.pkgwriter import _ContentTypesItem
+
+    parts = list(package.iter_parts())
+    members = {
+        "[Content_Types].xml": _ContentTypesItem.from_parts(parts).blob,
+        "_rels/.rels": package.rels.xml,
+    }
+    for part in parts:
+        members[part.partname.membername] = part.blob
+        if len(part.rels):
+            members[part.partname.rels_uri.membername] = part.rels.xml
+    return members
+
+
+def _normalised_zip(parts: dict[str, bytes]) -> bytes:
+    """Scrub the identifying properties, then zip in a fixed order with fixed dates."""
+    parts = dict(parts)
     if _CUSTOM_PROPS in parts:
         del parts[_CUSTOM_PROPS]
         parts["[Content_Types].xml"] = re.sub(
@@ -674,13 +815,106 @@ def normalise_docx(data: bytes) -> bytes:
         app = _APP_SCRUB.sub(lambda m: b"<" + m.group(1) + b"/>", parts["docProps/app.xml"])
         parts["docProps/app.xml"] = _APP_TEMPLATE.sub(b"<Template>Normal.dotm</Template>", app)
     names = sorted(parts, key=lambda n: (n != "[Content_Types].xml", n))
-    stamp = _zip_time()
+    return _zip([(name, parts[name]) for name in names], _zip_time())
+
+
+# -- the zip container ---------------------------------------------------------------------------
+#
+# (batch) Written here rather than with ``zipfile`` for one reason: most members of every
+# package are byte-identical from one document to the next (styles, theme, fonts, numbering,
+# settings, the logo), and ``zipfile`` can only compress them again each time, which was a
+# third of a warm DOCX. Here each distinct member is deflated once per process and its
+# compressed bytes reused. The format written is the plainest ZIP there is (APPNOTE 6.3: no
+# ZIP64, no data descriptors, no extra fields, deflate level 6, DOS dates), which Word,
+# LibreOffice, python-docx and ``zipfile`` read; the tests read every file back.
+
+_DEFLATED: dict[bytes, tuple[int, bytes]] = {}
+_DEFLATED_LIMIT = 64 * 1024 * 1024  # bytes of members remembered before starting afresh
+_deflated_size = 0
+
+
+def _deflate(data: bytes) -> tuple[int, bytes]:
+    """(CRC-32, raw deflate) of a member, remembered for identical members."""
+    global _deflated_size
+    found = _DEFLATED.get(data)
+    if found is None:
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        found = (zlib.crc32(data), compressor.compress(data) + compressor.flush())
+        if _deflated_size + len(data) > _DEFLATED_LIMIT:
+            _DEFLATED.clear()
+            _deflated_size = 0
+        _DEFLATED[data] = found
+        _deflated_size += len(data)
+    return found
+
+
+def _zip(members: list[tuple[str, bytes]], stamp: tuple[int, int, int, int, int, int]) -> bytes:
+    """A ZIP archive of ``members`` in this order, every entry deflated and dated ``stamp``."""
+    year, month, day, hour, minute, second = stamp
+    dos_time = hour << 11 | minute << 5 | second // 2
+    dos_date = (year - 1980) << 9 | month << 5 | day
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            target.writestr(info, parts[name], compresslevel=6)
+    central = []
+    for name, data in members:
+        raw_name = name.encode("utf-8")
+        flags = 0x800 if not raw_name.isascii() else 0  # bit 11: the name is UTF-8
+        crc, packed = _deflate(data)
+        offset = out.tell()
+        out.write(
+            struct.pack(
+                "<4s5H3L2H",
+                b"PK\x03\x04",
+                20,  # version needed to extract: 2.0 (deflate)
+                flags,
+                8,  # deflate
+                dos_time,
+                dos_date,
+                crc,
+                len(packed),
+                len(data),
+                len(raw_name),
+                0,
+            )
+        )
+        out.write(raw_name)
+        out.write(packed)
+        central.append(
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                20,  # made by: MS-DOS, 2.0 (as zipfile writes create_system 0)
+                20,
+                flags,
+                8,
+                dos_time,
+                dos_date,
+                crc,
+                len(packed),
+                len(data),
+                len(raw_name),
+                0,  # extra field length
+                0,  # comment length
+                0,  # disk number
+                0,  # internal attributes
+                0o600 << 16,  # external attributes: rw------- (what zipfile.writestr sets)
+                offset,
+            )
+            + raw_name
+        )
+    start = out.tell()
+    directory = b"".join(central)
+    out.write(directory)
+    out.write(
+        struct.pack(
+            "<4s4H2LH",
+            b"PK\x05\x06",
+            0,
+            0,
+            len(members),
+            len(members),
+            len(directory),
+            start,
+            0,
+        )
+    )
     return out.getvalue()
