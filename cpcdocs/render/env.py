@@ -152,14 +152,27 @@ class _Environment(ImmutableSandboxedEnvironment):
     cpcdocs_flavour = "html"
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        """The sandbox's rules, and paths (logo, signature) that print but cannot open files."""
-        if isinstance(obj, PurePath) and attr not in _PATH_ATTRIBUTES:
-            return False
-        return bool(super().is_safe_attribute(obj, attr, value))
+        """The sandbox's rules, and paths (logo, signature) that print but cannot open files.
+
+        (batch) Every rule here and in Jinja's immutable sandbox is decided by the object's
+        type and the attribute's name alone (a leading underscore, a function's or a frame's
+        internals, a list's or a dict's mutating methods, a path's file methods), so each
+        decision is remembered by (type, name): a letter asks some two hundred times.
+        """
+        key = (type(obj), attr)
+        safe = self._safe.get(key)
+        if safe is None:
+            if isinstance(obj, PurePath) and attr not in _PATH_ATTRIBUTES:
+                safe = False
+            else:
+                safe = bool(super().is_safe_attribute(obj, attr, value))
+            self._safe[key] = safe
+        return safe
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._compiled: dict[str, Template] = {}
+        self._safe: dict[tuple[type, str], bool] = {}
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
         if globals is not None or template_class is not None or not isinstance(source, str):
