@@ -829,22 +829,33 @@ def _normalised_zip(parts: dict[str, bytes]) -> bytes:
 # LibreOffice, python-docx and ``zipfile`` read; the tests read every file back.
 
 _DEFLATED: dict[bytes, tuple[int, bytes]] = {}
-_DEFLATED_LIMIT = 64 * 1024 * 1024  # bytes of members remembered before starting afresh
+#: Hashes of members met once. Only a member met a second time is kept: a letter's own text
+#: (``word/document.xml``, the header with its address) is new every time, and keeping it
+#: would make a batch worker grow with every case.
+_SEEN: set[int] = set()
+_DEFLATED_LIMIT = 16 * 1024 * 1024  # bytes of members kept before starting afresh
 _deflated_size = 0
 
 
 def _deflate(data: bytes) -> tuple[int, bytes]:
-    """(CRC-32, raw deflate) of a member, remembered for identical members."""
+    """(CRC-32, raw deflate) of a member, remembered for members that recur."""
     global _deflated_size
     found = _DEFLATED.get(data)
-    if found is None:
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-        found = (zlib.crc32(data), compressor.compress(data) + compressor.flush())
-        if _deflated_size + len(data) > _DEFLATED_LIMIT:
-            _DEFLATED.clear()
-            _deflated_size = 0
-        _DEFLATED[data] = found
-        _deflated_size += len(data)
+    if found is not None:
+        return found
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    found = (zlib.crc32(data), compressor.compress(data) + compressor.flush())
+    key = hash(data)
+    if key not in _SEEN:
+        if len(_SEEN) >= 4096:
+            _SEEN.clear()
+        _SEEN.add(key)
+        return found
+    if _deflated_size + len(data) > _DEFLATED_LIMIT:
+        _DEFLATED.clear()
+        _deflated_size = 0
+    _DEFLATED[data] = found
+    _deflated_size += len(data)
     return found
 
 
