@@ -48,6 +48,7 @@ from . import __version__
 from .errors import CpcdocsError, ExitStatus
 from .lock import BatchLock, LockHolder
 from .pack import MANIFEST, RenderOptions
+from .workers import default_jobs, worker_init
 
 __all__ = [
     "BatchOptions",
@@ -497,25 +498,6 @@ def _render_task(args: tuple[Path, Path, RenderOptions, float]) -> CaseOutcome:
     )
 
 
-def _worker_init() -> None:
-    """Worker set-up: die with the batch, and leave Ctrl-C to the batch process.
-
-    ``PR_SET_PDEATHSIG`` makes a worker exit when the batch process dies, ``kill -9``
-    included, so an orphan can neither keep rendering into OUT after its batch is gone nor
-    keep holding the inherited lock that a re-run needs.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(Exception):
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            pr_set_pdeathsig = 1
-            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-            if os.getppid() == 1:  # the batch died before we got here
-                os._exit(1)
-
-
 class _Pool:
     """A fork-based process pool that survives a worker dying mid-case.
 
@@ -534,7 +516,7 @@ class _Pool:
             method = "fork" if sys.platform.startswith("linux") else None
             context = multiprocessing.get_context(method)
             self._executor = cf.ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=context, initializer=_worker_init
+                max_workers=self.jobs, mp_context=context, initializer=worker_init
             )
         return self._executor
 
@@ -1135,7 +1117,7 @@ def render_batch(
     started = time.perf_counter()
     paths = find_cases(inputs)
     out_dir = Path(out)
-    jobs = max(1, options.jobs or os.cpu_count() or 1)
+    jobs = max(1, options.jobs or default_jobs())
     batch_date = _batch_date(options)
     result = BatchResult()
     outcomes: list[CaseOutcome | None] = [None] * len(paths)

@@ -349,6 +349,13 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     help="Date the letters carry (default: SOURCE_DATE_EPOCH, else today).",
 )
 @_sign_options
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Processes rendering each pack's files (default: the number of CPUs). The files are "
+    "the same for any number.",
+)
 @click.option("--dry-run", is_flag=True, help="List the files a real run would write, and stop.")
 def render(
     cases: tuple[str, ...],
@@ -361,6 +368,7 @@ def render(
     issued_on: Any,
     sign_key: str | None,
     tsa: str | None,
+    jobs: int | None,
     dry_run: bool,
 ) -> int:
     """Render, audit and publish the document pack for each case.
@@ -382,6 +390,7 @@ def render(
     """
     from .load import load_case
     from .pack import RenderOptions, render_pack, select_documents
+    from .workers import default_jobs
 
     options = RenderOptions(
         authority=authority,
@@ -410,7 +419,7 @@ def render(
     if sign is not None:
         options = dataclasses.replace(options, sign=sign)
     for path in cases:
-        result = render_pack(path, out, options)
+        result = render_pack(path, out, options, jobs=jobs or default_jobs())
         click.echo(f"{result.path}: {result.files} files for {result.documents} documents")
     return 0
 
@@ -518,9 +527,10 @@ def audit(pack: str, case_file: str, authority: str | None, output: str) -> int:
       cpcdocs audit out/NM-2026-0412 --case case.yaml --format json
     """
     from .audit import audit_pack
+    from .workers import default_jobs
 
     case, profile = _case_and_authority(case_file, authority)
-    report = audit_pack(pack, case, profile)
+    report = audit_pack(pack, case, profile, jobs=default_jobs())
     if output == "json":
         click.echo(json.dumps(report.as_json(), indent=2))
     else:

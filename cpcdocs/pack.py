@@ -22,6 +22,7 @@ from .errors import CpcdocsError, ExitStatus, LeakFound, RenderError
 from .model import Case
 from .plan import DocumentKind, PlannedDocument, enclosed_kinds, plan_pack
 from .views import DeadlineView, Profile, View, build_view, withheld_counts, withheld_items
+from .workers import can_fork, fork_map
 
 if TYPE_CHECKING:
     from .sign import SignConfig
@@ -249,8 +250,12 @@ def build_documents(
     issued_on: dt.date,
     *,
     sign: SignConfig | None = None,
+    jobs: int = 1,
 ) -> list[dict[str, Any]]:
     """Render every planned document into ``staging``; the manifest's document entries.
+
+    ``jobs`` above 1 renders the files in that many forked processes (:func:`_render_all`).
+    Signing happens here, in this process, after the workers have returned the bytes.
 
     With ``sign``, each outline plan PDF is signed right after rendering, so the manifest
     hash and the audit are of the signed file. The key is loaded (and checked to be the
@@ -263,44 +268,107 @@ def build_documents(
         from .sign import plan_signer_for
 
         plan_signer = plan_signer_for(sign, case, authority)
+    pairs = list(document_views(case, authority, issued_on, docs))
+    tasks = [(doc, view, fmt) for doc, view in pairs for fmt in doc.formats]
+    rendered = _render_all(renderer, tasks, jobs)
     entries: list[dict[str, Any]] = []
-    for doc, view in document_views(case, authority, issued_on, docs):
-        counts = withheld_counts(
-            withheld_items(case, authority, doc.recipient, doc.profile, doc.child)
-        )
-        folder = staging / doc.folder
-        folder.mkdir(parents=True, exist_ok=True)
-        for fmt in doc.formats:
+    counts: dict[int, dict[str, int]] = {}
+    for (doc, view, fmt), outcome in zip(tasks, rendered, strict=False):
+        where = f"{case.case.reference}: {doc.kind.value} for {doc.recipient.id} ({fmt})"
+        data = outcome.data
+        if data is None:
+            msg = f"{where}: {outcome.error}"
+            raise RenderError(msg) from outcome.exception
+        if plan_signer and doc.kind is DocumentKind.OUTLINE_PLAN and fmt == "pdf":
             try:
-                data = _render_one(renderer, view, doc, fmt)
-                if plan_signer and doc.kind is DocumentKind.OUTLINE_PLAN and fmt == "pdf":
-                    data = plan_signer.sign(data)
+                data = plan_signer.sign(data)
             except CpcdocsError as err:
-                where = f"{case.case.reference}: {doc.kind.value} for {doc.recipient.id} ({fmt})"
                 msg = f"{where}: {err.message}"
                 raise RenderError(msg) from err
             except Exception as err:  # a library failure is still a render error for the user
-                where = f"{case.case.reference}: {doc.kind.value} for {doc.recipient.id} ({fmt})"
                 msg = f"{where}: {type(err).__name__}: {err}"
                 raise RenderError(msg) from err
-            rel = f"{doc.folder}/{doc.filename(fmt)}"
-            (staging / rel).write_bytes(data)
-            entries.append(
-                {
-                    "path": rel,
-                    "kind": doc.kind.value,
-                    "recipient": doc.recipient.id,
-                    "recipient_type": doc.recipient.kind,
-                    "profile": doc.profile.value,
-                    "children": list(doc.children),
-                    "child": doc.child,
-                    "format": fmt,
-                    "sha256": _sha256(data),
-                    "withheld": counts,
-                    "safe_address": _safe_address(case, doc, view),
-                }
+        if id(doc) not in counts:
+            counts[id(doc)] = withheld_counts(
+                withheld_items(case, authority, doc.recipient, doc.profile, doc.child)
             )
+        folder = staging / doc.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        rel = f"{doc.folder}/{doc.filename(fmt)}"
+        (staging / rel).write_bytes(data)
+        entries.append(
+            {
+                "path": rel,
+                "kind": doc.kind.value,
+                "recipient": doc.recipient.id,
+                "recipient_type": doc.recipient.kind,
+                "profile": doc.profile.value,
+                "children": list(doc.children),
+                "child": doc.child,
+                "format": fmt,
+                "sha256": _sha256(data),
+                "withheld": counts[id(doc)],
+                "safe_address": _safe_address(case, doc, view),
+            }
+        )
     return entries
+
+
+# -- rendering a pack's files, in this process or in forked workers --------------------------------
+
+#: A document to render: (planned document, its view, format).
+Task = tuple[PlannedDocument, View, str]
+#: Below this many files a pool costs more than it saves (forking, and each worker compiling
+#: the templates it meets for the first time).
+_PARALLEL_FROM = 8
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One file's bytes, or why it could not be rendered (a message safe to show the user)."""
+
+    data: bytes | None
+    error: str = ""
+    exception: BaseException | None = None
+
+
+def _render_safely(renderer: Any, task: Task) -> Rendered:
+    doc, view, fmt = task
+    try:
+        return Rendered(_render_one(renderer, view, doc, fmt))
+    except CpcdocsError as err:
+        return Rendered(None, err.message, err)
+    except Exception as err:  # a library failure is still a render error for the user
+        return Rendered(None, f"{type(err).__name__}: {err}", err)
+
+
+def _render_all(renderer: Any, tasks: list[Task], jobs: int) -> list[Rendered]:
+    """Every task's bytes, in order, from ``jobs`` processes (:func:`~cpcdocs.workers.fork_map`).
+
+    The renderer is warmed first, so that forked workers start with WeasyPrint loaded and the
+    templates compiled. A file's bytes do not depend on which process rendered it. In one
+    process, the first failure stops the pack (nothing of it will be published anyway).
+    """
+    if jobs > 1 and len(tasks) >= _PARALLEL_FROM and can_fork():
+        try:
+            renderer.warm(
+                (view.kind for _, view, _ in tasks), pdf=any(f == "pdf" for _, _, f in tasks)
+            )
+        except Exception:  # reported against the document that meets it, below
+            jobs = 1
+        else:
+            return fork_map(lambda task: _picklable(_render_safely(renderer, task)), tasks, jobs)
+    out: list[Rendered] = []
+    for task in tasks:
+        out.append(_render_safely(renderer, task))
+        if out[-1].data is None:
+            break
+    return out
+
+
+def _picklable(outcome: Rendered) -> Rendered:
+    """Without the exception, which may not pickle on its way back from a worker."""
+    return Rendered(outcome.data, outcome.error) if outcome.exception else outcome
 
 
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
@@ -333,6 +401,7 @@ def build_pack(
     renderer: Any = None,
     case: Case | None = None,
     authority: Authority | None = None,
+    jobs: int = 1,
 ) -> dict[str, Any]:
     """Render every planned document of one case into ``staging`` and write its manifest.
 
@@ -340,7 +409,7 @@ def build_pack(
     beside OUT and then calls :func:`audit_and_publish`; a Dask batch worker builds into a
     private folder and returns the files to the batch client, which audits and publishes them
     (:func:`cpcdocs.batch.publish_files`), so the audit gate is always on the publishing side.
-    Returns the manifest.
+    ``jobs`` processes render the files (see :func:`build_documents`). Returns the manifest.
     """
     from .load import load_case, resolve_authority
 
@@ -354,7 +423,7 @@ def build_pack(
     issued_on = issued_date(options.issued_on)
     renderer = renderer or get_renderer(options.templates)
     entries = build_documents(
-        case, authority, docs, staging, renderer, issued_on, sign=options.sign
+        case, authority, docs, staging, renderer, issued_on, sign=options.sign, jobs=jobs
     )
     manifest = {
         "case": case.case.reference,
@@ -367,8 +436,12 @@ def build_pack(
     return manifest
 
 
-def audit_and_publish(staging: Path, out: Path, case: Case, authority: Authority) -> None:
+def audit_and_publish(
+    staging: Path, out: Path, case: Case, authority: Authority, *, jobs: int = 1
+) -> None:
     """The audit gate, then the atomic move of a staged pack to ``out/<reference>``.
+
+    ``jobs`` processes read and search the files (see :func:`~cpcdocs.audit.audit_pack`).
 
     Raises :class:`LeakFound` or :class:`RenderError` and publishes nothing when the audit finds
     anything; the caller discards the staging folder.
@@ -377,7 +450,7 @@ def audit_and_publish(staging: Path, out: Path, case: Case, authority: Authority
     from .publish import publish
 
     reference = case.case.reference
-    report = audit_pack(staging, case, authority)
+    report = audit_pack(staging, case, authority, jobs=jobs)
     if report.leaked:
         raise LeakFound(
             f"{reference}: the audit found withheld information in the rendered pack; "
@@ -398,6 +471,7 @@ def render_pack(
     *,
     renderer: Any = None,
     recover: bool = True,
+    jobs: int = 1,
 ) -> PackResult:
     """Render, audit and atomically publish the pack for one case file.
 
@@ -405,7 +479,8 @@ def render_pack(
     :class:`RenderError` (4); in every failure nothing is published and an earlier pack for the
     case stays as it was. ``recover=False`` is for a batch, which holds the OUT lock and has
     already cleaned up after any crashed run: its workers must not clean up each other's
-    staging folders while they are being written.
+    staging folders while they are being written. ``jobs`` processes render the files (a
+    pack's bytes are the same for any number).
     """
     from .load import load_case, resolve_authority
     from .publish import discard, stage
@@ -427,9 +502,15 @@ def render_pack(
     staging = stage(out, reference)
     try:
         manifest = build_pack(
-            case_path, staging, options, renderer=renderer, case=case, authority=authority
+            case_path,
+            staging,
+            options,
+            renderer=renderer,
+            case=case,
+            authority=authority,
+            jobs=jobs,
         )
-        audit_and_publish(staging, out, case, authority)
+        audit_and_publish(staging, out, case, authority, jobs=jobs)
     except BaseException:
         discard(staging)
         raise

@@ -150,6 +150,21 @@ class Renderer:
             msg = f"{LAYOUT_HTML}: PDF rendering failed: {err} ({_doing(view)})"
             raise RenderError(msg) from err
 
+    def warm(self, kinds: Iterable[str], *, pdf: bool) -> None:
+        """Compile these kinds' wording and the layout, and load WeasyPrint, stylesheets and fonts.
+
+        Called before forking render workers, so that each starts warm instead of doing it
+        again. Raises what rendering would raise; the caller then renders in this process,
+        where the same error is reported against the document that hits it.
+        """
+        for kind in sorted(set(kinds)):
+            name = f"letters/{kind}.html.j2"
+            if self.has(name):
+                self.env.get_template(name)
+        if pdf:
+            self.env.get_template(LAYOUT_HTML)
+            self._pdf_engine()
+
     def _pdf_engine(self) -> PdfEngine:
         if self._pdf is None:
             self._pdf = PdfEngine(

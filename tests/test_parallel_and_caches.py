@@ -1,0 +1,227 @@
+"""The speed-ups must not change a byte: forked rendering and auditing, and the caches.
+
+Each optimisation made for the benchmark (issue 6) is checked against the plain way of doing
+the same thing: a pack rendered by two processes against one; an audit by two processes
+against one; a DOCX written by cpcdocs' own zip writer against ``zipfile``; a run written as
+text against python-docx's ``add_run``; a template copied from a parsed package against one
+parsed afresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, SAMPLES, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cpcdocs.errors import RenderError
+from cpcdocs.load import load_case, resolve_authority
+from cpcdocs.pack import RenderOptions, render_pack
+from cpcdocs.render import Renderer
+from cpcdocs.render import docx as docx_module
+from cpcdocs.workers import can_fork, default_jobs, fork_map
+
+ISSUED = "2026-12-24"
+DAY = dt.date.fromisoformat(ISSUED)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+# -- fork_map --------------------------------------------------------------------------------------
+
+
+def test_fork_map_keeps_order_and_matches_one_process() -> None:
+    items = list(range(40))
+    assert fork_map(lambda n: (n, os.getpid()), items, 1) == [(n, os.getpid()) for n in items]
+    results = fork_map(lambda n: (n * n, os.getpid()), items, 2)
+    assert [r for r, _ in results] == [n * n for n in items]
+    if can_fork():
+        assert os.getpid() not in {pid for _, pid in results}  # the work left this process
+
+
+def test_fork_map_passes_unpicklable_work_to_its_workers() -> None:
+    """Functions and items are inherited, not pickled: a lambda over a local object works."""
+
+    class Local:  # a class defined in a function cannot be pickled
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+    items = [Local(n) for n in range(10)]
+    assert fork_map(lambda item: item.n + 1, items, 2) == list(range(1, 11))
+
+
+@pytest.mark.skipif(not can_fork(), reason="forking is Linux-only")
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    def die(n: int) -> int:
+        if n == 3:
+            os._exit(9)  # as a segfault or the OOM killer would end it
+        return n
+
+    with pytest.raises(RenderError, match="worker process died"):
+        fork_map(die, list(range(8)), 2)
+
+
+def test_default_jobs_is_this_process_cpus() -> None:
+    assert 1 <= default_jobs() <= (os.cpu_count() or 1)
+
+
+# -- rendering and auditing in parallel -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("sample", [EXAMPLE, SAMPLES[-1]], ids=lambda p: p.stem)
+def test_a_pack_rendered_by_two_processes_is_byte_identical(sample: Path, tmp_path: Path) -> None:
+    options = RenderOptions(issued_on=DAY)
+    one = render_pack(sample, tmp_path / "one", options, jobs=1)
+    two = render_pack(sample, tmp_path / "two", options, jobs=2)
+    assert one.files == two.files > 8
+    assert _files(one.path) == _files(two.path)
+
+
+def test_render_jobs_option_through_the_cli(tmp_path: Path) -> None:
+    status, _, err = run_cli("render", EXAMPLE, "-o", tmp_path / "a", "--date", ISSUED, "-j", "2")
+    assert status == 0, err
+    status, _, err = run_cli("render", EXAMPLE, "-o", tmp_path / "b", "--date", ISSUED, "-j", "1")
+    assert status == 0, err
+    reference = load_case(EXAMPLE).case.reference
+    assert _files(tmp_path / "a" / reference) == _files(tmp_path / "b" / reference)
+    status, _, err = run_cli("render", EXAMPLE, "-o", tmp_path / "c", "--jobs", "0")
+    assert status == 2 and "--jobs" in err
+
+
+def test_a_template_error_in_a_worker_names_the_document_and_line(tmp_path: Path) -> None:
+    """The same message from a forked worker as from one process, and nothing published."""
+    override = tmp_path / "templates" / "letters"
+    override.mkdir(parents=True)
+    (override / "decision_letter.html.j2").write_text(
+        "<p>Dear reader,</p>\n<p>{{ view.no_such_thing.at_all }}</p>\n", encoding="utf-8"
+    )
+    messages = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}"
+        status, _, err = run_cli(
+            "render", EXAMPLE, "-o", out, "--date", ISSUED, "--templates",
+            tmp_path / "templates", "-j", jobs,
+        )  # fmt: skip
+        assert status == 4
+        assert not (out / load_case(EXAMPLE).case.reference).exists()
+        messages.append(err.strip().splitlines()[0])
+    assert messages[0] == messages[1]
+    assert "decision_letter.html.j2:2" in messages[0]
+    assert "decision_letter for" in messages[0]
+
+
+def test_the_audit_finds_the_same_with_two_processes(tmp_path: Path) -> None:
+    from cpcdocs.audit import audit_pack
+
+    case = load_case(EXAMPLE)
+    authority = resolve_authority(case, None, case_file=str(EXAMPLE))
+    options = RenderOptions(issued_on=DAY)
+    pack = render_pack(EXAMPLE, tmp_path / "out", options).path
+    leaky = tmp_path / "leaky"
+    shutil.copytree(pack, leaky)
+    # The mother's safe address, withheld from the fathers, in a father's folder as a stray file.
+    (leaky / "father-theo" / "note.txt").write_text("Flat 2, 41 Wren Road, NM4 7QT", "utf-8")
+    for folder in (pack, leaky):
+        one = audit_pack(folder, case, authority, jobs=1)
+        two = audit_pack(folder, case, authority, jobs=2)
+        assert one == two
+    assert audit_pack(pack, case, authority, jobs=2).clean
+    assert audit_pack(leaky, case, authority, jobs=2).leaked
+
+
+# -- DOCX: the zip writer, runs as text, copied templates -----------------------------------------
+
+
+def test_every_docx_is_what_zipfile_would_write(tmp_path: Path) -> None:
+    """cpcdocs writes the zip container itself (to reuse compressed members); the bytes are
+    exactly those of ``zipfile`` given the same members, order, dates and level."""
+    options = RenderOptions(issued_on=DAY)
+    pack = render_pack(EXAMPLE, tmp_path / "out", options).path
+    documents = sorted(pack.rglob("*.docx"))
+    assert documents
+    stamp = docx_module._zip_time()
+    for path in documents:
+        data = path.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            assert archive.testzip() is None
+            members = [(n, archive.read(n)) for n in archive.namelist()]
+        again = io.BytesIO()
+        with zipfile.ZipFile(again, "w", zipfile.ZIP_DEFLATED) as target:
+            for name, body in members:
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 0
+                info.external_attr = 0
+                target.writestr(info, body, compresslevel=6)
+        assert again.getvalue() == data, path.name
+
+
+def test_the_zip_writer_handles_names_beyond_ascii_and_empty_members() -> None:
+    members = [("[Content_Types].xml", b"<Types/>"), ("word/média/é.xml", b""), ("x", b"a" * 9999)]
+    data = docx_module._zip(members, (1980, 1, 1, 0, 0, 0))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        assert [(n, archive.read(n)) for n in archive.namelist()] == members
+
+
+_RUN_TEXT = st.text(
+    alphabet=st.sampled_from(list("ab &<>\"'\t\n\r\u00a0é—")) | st.characters(codec="utf-8"),
+    max_size=30,
+).filter(lambda t: not docx_module._NOT_XML.search(t))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_RUN_TEXT, bold=st.booleans(), italic=st.booleans())
+def test_a_run_written_as_text_is_the_run_python_docx_builds(
+    text: str, bold: bool, italic: bool
+) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.text.paragraph import Paragraph
+    from lxml import etree
+
+    p = parse_xml(f"<w:p {nsdecls('w')}/>")
+    run = Paragraph(p, None).add_run(text)  # type: ignore[arg-type]
+    if bold:
+        run.bold = True
+    if italic:
+        run.italic = True
+    expected = etree.tostring(run._r, encoding="unicode").replace(f" {nsdecls('w')}", "")
+    assert docx_module._run_xml(text, bold, italic) == expected
+
+
+def test_control_characters_are_refused_as_lxml_refuses_them() -> None:
+    with pytest.raises(ValueError, match="XML compatible"):
+        docx_module._run_xml("a\x00b", False, False)
+
+
+def test_a_copied_template_renders_as_a_freshly_parsed_one(tmp_path: Path) -> None:
+    """Documents start as copies of one parsed template; parsing afresh gives the same bytes."""
+    from cpcdocs.pack import _render_one, document_views
+
+    case = load_case(EXAMPLE)
+    authority = resolve_authority(case, None, case_file=str(EXAMPLE))
+    day = DAY
+    renderer = Renderer()
+    firsts = []
+    for doc, view in document_views(case, authority, day):
+        if "docx" in doc.formats:
+            firsts.append((doc, view, _render_one(renderer, view, doc, "docx")))
+    for doc, view, data in firsts[:8]:
+        docx_module._PRISTINE.clear()  # parsed afresh from the template's bytes
+        docx_module._DEFLATED.clear()
+        docx_module._SEEN.clear()
+        assert _render_one(Renderer(), view, doc, "docx") == data
