@@ -671,6 +671,10 @@ def audit_pack(
         recipient = views.recipient_of(case, reader_id)
         auditor.search_plan(recipient, kind, child)
         searches.append((rel, data, recipient, kind, child))
+    if jobs > 1:
+        from .extract import load_readers
+
+        load_readers()
     for found in fork_map(lambda job: auditor.leaks(*job), searches, jobs):
         findings.extend(found)
     return AuditReport(

@@ -54,6 +54,12 @@ class Chunk:
     wrapped: bool = False
 
 
+def load_readers() -> None:
+    """Import the PDF readers now: before forking audit workers, so each does not import them."""
+    import pikepdf  # noqa: F401
+    import pypdfium2  # noqa: F401
+
+
 def extract_file(path: str | Path) -> list[Chunk]:
     """Every piece of text recoverable from a pack file, by its extension.
 

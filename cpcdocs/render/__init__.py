@@ -151,7 +151,7 @@ class Renderer:
             raise RenderError(msg) from err
 
     def warm(self, kinds: Iterable[str], *, pdf: bool) -> None:
-        """Compile these kinds' wording and the layout, and load WeasyPrint, stylesheets and fonts.
+        """Compile these kinds' wording and the layout; load WeasyPrint, docxtpl and the fonts.
 
         Called before forking render workers, so that each starts warm instead of doing it
         again. Raises what rendering would raise; the caller then renders in this process,
@@ -164,6 +164,7 @@ class Renderer:
         if pdf:
             self.env.get_template(LAYOUT_HTML)
             self._pdf_engine()
+        self._docx_engine().load_libraries()
 
     def _pdf_engine(self) -> PdfEngine:
         if self._pdf is None:

@@ -143,6 +143,11 @@ class DocxEngine:
         self._find = find
         self._bytes: dict[Path, bytes] = {}
 
+    @staticmethod
+    def load_libraries() -> None:
+        """Import docxtpl and python-docx now (before forking render workers)."""
+        _template_class()
+
     def _load(self, name: str) -> tuple[Path, bytes]:
         path = self._find(name)
         data = self._bytes.get(path)
