@@ -367,6 +367,8 @@ def run_batch(
             statuses[event["status"]] = statuses.get(event["status"], 0) + 1
             if done in checkpoints:
                 at[done] = sampler.snapshot()
+                rss = ", ".join(f"{v / 2**20:.0f} MB" for v in at[done].values())
+                print(f"  case {done}: worker RSS {rss}", flush=True)
     proc.wait()
     wall = time.perf_counter() - start
     sampler.stop.set()
@@ -394,17 +396,10 @@ def bench_batches(quick: bool) -> list[Row]:
     # At once, so that nothing (a template being edited) changes between the two runs.
     again = run_batch(corpus_n, WORK / "out-2", 2)
     one = run_batch(corpus_n, WORK / "out-1", 1)
-    memory = run_batch(corpus_m, WORK / "out-mem", 2, checkpoints=(early, m))
+    memory = run_batch(corpus_m, WORK / "out-mem", 2, checkpoints=_checkpoints(early, m))
 
     speedup = one["wall"] / two["wall"]
     share = again["wall"] / two["wall"] * 100
-    peak_mb = max(memory["peak"].values(), default=0) / 2**20
-    growths = []
-    for pid, start_rss in memory["at"].get(early, {}).items():
-        end_rss = memory["at"].get(m, {}).get(pid)
-        if end_rss:
-            growths.append((end_rss - start_rss) / start_rss * 100)
-    growth = max(growths, default=float("nan"))
     unchanged = again["statuses"].get("unchanged", 0)
     return [
         Row(
@@ -422,6 +417,24 @@ def bench_batches(quick: bool) -> list[Row]:
             f"full run {two['wall']:.0f} s",
             met=share <= 2 and unchanged == n - two["statuses"].get("failed", 0),
         ),
+        *memory_rows(memory, early, m),
+    ]
+
+
+def _checkpoints(early: int, m: int) -> tuple[int, ...]:
+    return tuple(sorted({early, m, *range(50, m, 50)}))
+
+
+def memory_rows(memory: dict[str, Any], early: int, m: int) -> list[Row]:
+    """Peak RSS of any worker, and the largest growth of a worker from case ``early`` to ``m``."""
+    peak_mb = max(memory["peak"].values(), default=0) / 2**20
+    growths = []
+    for pid, start_rss in memory["at"].get(early, {}).items():
+        end_rss = memory["at"].get(m, {}).get(pid)
+        if end_rss:
+            growths.append((end_rss - start_rss) / start_rss * 100)
+    growth = max(growths, default=float("nan"))
+    return [
         Row(
             f"peak memory per worker over {m} cases",
             "<= 400 MB",
@@ -436,6 +449,15 @@ def bench_batches(quick: bool) -> list[Row]:
             notes=[f"workers sampled: {len(growths)}"],
         ),
     ]
+
+
+def bench_memory(m: int = 500) -> list[Row]:
+    """Only the memory figures: one batch of ``m`` cases with 2 workers (``--only memory``)."""
+    early = max(2, m // 10)
+    corpus = generate(m, WORK / f"corpus-{m}")
+    shutil.rmtree(WORK / "out-mem", ignore_errors=True)
+    memory = run_batch(corpus, WORK / "out-mem", 2, checkpoints=_checkpoints(early, m))
+    return memory_rows(memory, early, m)
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -459,7 +481,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Measure cpcdocs against the issue's targets.")
     parser.add_argument("--quick", action="store_true", help="tiny inputs: check the bench runs")
     parser.add_argument("--no-batch", action="store_true", help="skip the batch figures")
+    parser.add_argument(
+        "--only",
+        choices=["memory"],
+        help="measure only this (500 cases) and add it to bench/results.md as a later run",
+    )
     args = parser.parse_args(argv)
+    if args.only == "memory":
+        return only_memory()
     WORK.mkdir(parents=True, exist_ok=True)
     wait_for_quiet()
     info = machine()
@@ -488,6 +517,23 @@ def main(argv: list[str] | None = None) -> int:
         encoding="utf-8",
     )
     print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+def only_memory() -> int:
+    """The memory rows alone, appended to ``bench/results.md`` under their own date."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    wait_for_quiet()
+    info = machine()
+    print(f"cpcdocs bench (memory only) on {info['cpu']}, load {info['load']}", flush=True)
+    rows = bench_memory()
+    info["load after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    text = table(rows)
+    print(text)
+    header = "\n".join(f"- {key}: {value}" for key, value in info.items())
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write(f"\n## Memory, measured again on its own\n\n{header}\n\n{text}\n")
+    print(f"\nadded to {RESULTS.relative_to(ROOT)}")
     return 0
 
 

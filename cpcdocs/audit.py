@@ -181,7 +181,7 @@ def _words(text: str, *, join_hyphenation: bool = True) -> str:
     return " " + " ".join(_WORD.findall(normal)) + " "
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=2048)
 def _value_words(text: str) -> str:
     """:func:`_words` of a short value (a name, an address line, a view string), remembered.
 

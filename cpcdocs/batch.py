@@ -48,7 +48,7 @@ from . import __version__
 from .errors import CpcdocsError, ExitStatus
 from .lock import BatchLock, LockHolder
 from .pack import MANIFEST, RenderOptions
-from .workers import default_jobs, worker_init
+from .workers import default_jobs, release_memory, worker_init
 
 __all__ = [
     "BatchOptions",
@@ -489,6 +489,8 @@ def _render_task(args: tuple[Path, Path, RenderOptions, float]) -> CaseOutcome:
         seconds = checked_seconds + time.perf_counter() - start
         ref = _reference_of(path)
         return _failure(path, ref, err, seconds)
+    finally:
+        release_memory()
     return CaseOutcome(
         file=str(path),
         case=result.reference,
@@ -687,7 +689,10 @@ def dask_render(
             staging.mkdir()
             with _DASK_LOCK:
                 renderer = get_renderer(templates_dir)
-                manifest = build_pack(case_path, staging, options, renderer=renderer)
+                try:
+                    manifest = build_pack(case_path, staging, options, renderer=renderer)
+                finally:
+                    release_memory()
             files = {
                 p.relative_to(staging).as_posix(): p.read_bytes()
                 for p in sorted(staging.rglob("*"))

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, SAMPLES, run_cli
+from conftest import EXAMPLE, SAMPLES, SUBPROCESS_ENV, run_cli, run_subprocess
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpcdocs.errors import RenderError
 from cpcdocs.load import load_case, resolve_authority
 from cpcdocs.pack import RenderOptions, render_pack
 from cpcdocs.render import Renderer
@@ -63,15 +65,55 @@ def test_fork_map_passes_unpicklable_work_to_its_workers() -> None:
     assert fork_map(lambda item: item.n + 1, items, 2) == list(range(1, 11))
 
 
-@pytest.mark.skipif(not can_fork(), reason="forking is Linux-only")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forking is Linux-only")
 def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
-    def die(n: int) -> int:
-        if n == 3:
-            os._exit(9)  # as a segfault or the OOM killer would end it
-        return n
+    """As a segfault or the OOM killer would end it (in a fresh, single-threaded process)."""
+    code = (
+        "import os\n"
+        "from cpcdocs.workers import fork_map\n"
+        "def die(n):\n"
+        "    if n == 3:\n"
+        "        os._exit(9)\n"
+        "    return n\n"
+        "try:\n"
+        "    fork_map(die, list(range(8)), 2)\n"
+        "except Exception as err:\n"
+        "    print(type(err).__name__, err)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=SUBPROCESS_ENV, capture_output=True, text=True,
+        check=True, timeout=60,
+    )  # fmt: skip
+    assert done.stdout.startswith("RenderError a worker process died")
 
-    with pytest.raises(RenderError, match="worker process died"):
-        fork_map(die, list(range(8)), 2)
+
+def test_a_real_single_threaded_process_forks_its_workers() -> None:
+    """Under a test runner with threads cpcdocs renders in one process (see can_fork), so the
+    forking itself is proved in a fresh interpreter, as ``cpcdocs render`` runs."""
+    code = (
+        "import os; from cpcdocs.workers import can_fork, fork_map; "
+        "print(can_fork(), os.getpid() in set(fork_map(lambda _: os.getpid(), range(16), 2)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=SUBPROCESS_ENV, capture_output=True, text=True,
+        check=True, timeout=60,
+    )  # fmt: skip
+    expected = "True False" if sys.platform.startswith("linux") else "False True"
+    assert done.stdout.strip() == expected
+
+
+def test_no_fork_with_other_threads_running() -> None:
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not can_fork()
+        assert fork_map(lambda _: os.getpid(), range(4), 2) == [os.getpid()] * 4
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_default_jobs_is_this_process_cpus() -> None:
@@ -91,7 +133,10 @@ def test_a_pack_rendered_by_two_processes_is_byte_identical(sample: Path, tmp_pa
 
 
 def test_render_jobs_option_through_the_cli(tmp_path: Path) -> None:
-    status, _, err = run_cli("render", EXAMPLE, "-o", tmp_path / "a", "--date", ISSUED, "-j", "2")
+    # A real process: the in-process runner may have threads, and then cpcdocs does not fork.
+    status, _, err = run_subprocess(
+        "render", EXAMPLE, "-o", tmp_path / "a", "--date", ISSUED, "-j", "2", timeout=180
+    )
     assert status == 0, err
     status, _, err = run_cli("render", EXAMPLE, "-o", tmp_path / "b", "--date", ISSUED, "-j", "1")
     assert status == 0, err
@@ -140,6 +185,13 @@ def test_the_audit_finds_the_same_with_two_processes(tmp_path: Path) -> None:
         assert one == two
     assert audit_pack(pack, case, authority, jobs=2).clean
     assert audit_pack(leaky, case, authority, jobs=2).leaked
+    # And through a real single-threaded process, where the audit does fork (see can_fork).
+    status, out, _ = run_subprocess(
+        "audit", leaky, "--case", EXAMPLE, "--format", "json", timeout=180
+    )
+    assert status == 3
+    expected = audit_pack(leaky, case, authority, jobs=1).as_json()
+    assert json.loads(out)["findings"] == expected["findings"]
 
 
 # -- DOCX: the zip writer, runs as text, copied templates -----------------------------------------

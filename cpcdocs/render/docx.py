@@ -24,6 +24,7 @@ import struct
 import time
 import zipfile
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -833,12 +834,15 @@ def _normalised_zip(parts: dict[str, bytes]) -> bytes:
 # ZIP64, no data descriptors, no extra fields, deflate level 6, DOS dates), which Word,
 # LibreOffice, python-docx and ``zipfile`` read; the tests read every file back.
 
-_DEFLATED: dict[bytes, tuple[int, bytes]] = {}
+_DEFLATED: OrderedDict[bytes, tuple[int, bytes]] = OrderedDict()
 #: Hashes of members met once. Only a member met a second time is kept: a letter's own text
-#: (``word/document.xml``, the header with its address) is new every time, and keeping it
-#: would make a batch worker grow with every case.
+#: (``word/document.xml``, the header with its address) is new every time.
 _SEEN: set[int] = set()
-_DEFLATED_LIMIT = 16 * 1024 * 1024  # bytes of members kept before starting afresh
+#: Bytes of members kept, least recently used first out. The members every file shares (a
+#: template's styles, theme, fonts, numbering, settings, logo) are a few hundred kilobytes and
+#: stay; those shared only within one case (two letters to the same reader) age out, so a
+#: batch worker does not grow from case to case.
+_DEFLATED_LIMIT = 4 * 1024 * 1024
 _deflated_size = 0
 
 
@@ -847,6 +851,7 @@ def _deflate(data: bytes) -> tuple[int, bytes]:
     global _deflated_size
     found = _DEFLATED.get(data)
     if found is not None:
+        _DEFLATED.move_to_end(data)
         return found
     compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
     found = (zlib.crc32(data), compressor.compress(data) + compressor.flush())
@@ -856,11 +861,11 @@ def _deflate(data: bytes) -> tuple[int, bytes]:
             _SEEN.clear()
         _SEEN.add(key)
         return found
-    if _deflated_size + len(data) > _DEFLATED_LIMIT:
-        _DEFLATED.clear()
-        _deflated_size = 0
     _DEFLATED[data] = found
     _deflated_size += len(data)
+    while _deflated_size > _DEFLATED_LIMIT and _DEFLATED:
+        old, _ = _DEFLATED.popitem(last=False)
+        _deflated_size -= len(old)
     return found
 
 
