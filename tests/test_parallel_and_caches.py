@@ -42,6 +42,15 @@ def _files(folder: Path) -> dict[str, bytes]:
     }
 
 
+def _python(code: str) -> str:
+    """What ``python -c CODE`` prints, in a fresh single-threaded interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=SUBPROCESS_ENV, capture_output=True, text=True,
+        check=True, timeout=60,
+    )  # fmt: skip
+    return done.stdout
+
+
 # -- fork_map --------------------------------------------------------------------------------------
 
 
@@ -80,11 +89,7 @@ def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
         "except Exception as err:\n"
         "    print(type(err).__name__, err)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=SUBPROCESS_ENV, capture_output=True, text=True,
-        check=True, timeout=60,
-    )  # fmt: skip
-    assert done.stdout.startswith("RenderError a worker process died")
+    assert _python(code).startswith("RenderError a worker process died")
 
 
 def test_a_real_single_threaded_process_forks_its_workers() -> None:
@@ -94,12 +99,8 @@ def test_a_real_single_threaded_process_forks_its_workers() -> None:
         "import os; from cpcdocs.workers import can_fork, fork_map; "
         "print(can_fork(), os.getpid() in set(fork_map(lambda _: os.getpid(), range(16), 2)))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=SUBPROCESS_ENV, capture_output=True, text=True,
-        check=True, timeout=60,
-    )  # fmt: skip
     expected = "True False" if sys.platform.startswith("linux") else "False True"
-    assert done.stdout.strip() == expected
+    assert _python(code).strip() == expected
 
 
 def test_no_fork_with_other_threads_running() -> None:

@@ -881,45 +881,23 @@ def _zip(members: list[tuple[str, bytes]], stamp: tuple[int, int, int, int, int,
         flags = 0x800 if not raw_name.isascii() else 0  # bit 11: the name is UTF-8
         crc, packed = _deflate(data)
         offset = out.tell()
-        out.write(
-            struct.pack(
-                "<4s5H3L2H",
-                b"PK\x03\x04",
-                20,  # version needed to extract: 2.0 (deflate)
-                flags,
-                8,  # deflate
-                dos_time,
-                dos_date,
-                crc,
-                len(packed),
-                len(data),
-                len(raw_name),
-                0,
-            )
+        # The fields the local header and the central directory entry share, in the same order:
+        # flags, method (8: deflate), time, date, CRC-32, sizes, name length.
+        shared = struct.pack(
+            "<4H3LH", flags, 8, dos_time, dos_date, crc, len(packed), len(data), len(raw_name)
         )
+        # Local header: version needed (2.0, deflate), the shared fields, no extra field.
+        out.write(b"PK\x03\x04" + struct.pack("<H", 20) + shared + struct.pack("<H", 0))
         out.write(raw_name)
         out.write(packed)
+        # Central entry: made by MS-DOS 2.0 and needs 2.0 (as zipfile writes create_system 0),
+        # the shared fields, no extra field or comment, disk 0, no internal attributes,
+        # rw------- as external attributes (what zipfile.writestr sets), the header's offset.
         central.append(
-            struct.pack(
-                "<4s6H3L5H2L",
-                b"PK\x01\x02",
-                20,  # made by: MS-DOS, 2.0 (as zipfile writes create_system 0)
-                20,
-                flags,
-                8,
-                dos_time,
-                dos_date,
-                crc,
-                len(packed),
-                len(data),
-                len(raw_name),
-                0,  # extra field length
-                0,  # comment length
-                0,  # disk number
-                0,  # internal attributes
-                0o600 << 16,  # external attributes: rw------- (what zipfile.writestr sets)
-                offset,
-            )
+            b"PK\x01\x02"
+            + struct.pack("<2H", 20, 20)
+            + shared
+            + struct.pack("<4H2L", 0, 0, 0, 0, 0o600 << 16, offset)
             + raw_name
         )
     start = out.tell()
