@@ -308,6 +308,8 @@ class MemorySampler(threading.Thread):
         self.pid = pid
         self.peak: dict[int, int] = {}
         self.stop = threading.Event()
+        #: Every reading: (time, worker pid, RSS bytes), for the floors (see floor()).
+        self.readings: list[tuple[float, int, int]] = []
 
     def workers(self) -> list[int]:
         try:
@@ -332,6 +334,7 @@ class MemorySampler(threading.Thread):
             value = self.rss(pid)
             if value is not None:
                 found[pid] = value
+                self.readings.append((time.perf_counter(), pid, value))
                 hwm = self.rss(pid, "VmHWM") or value
                 self.peak[pid] = max(self.peak.get(pid, 0), value, hwm)
         return found
@@ -339,6 +342,19 @@ class MemorySampler(threading.Thread):
     def run(self) -> None:
         while not self.stop.wait(0.2):
             self.snapshot()
+
+    def floor(self, start: float, end: float) -> dict[int, int]:
+        """Each worker's lowest RSS between two times: what it holds between cases.
+
+        A reading taken at one instant catches a worker part-way through a case of any size,
+        so two such readings differ by the size of the cases in hand, not by what the worker
+        keeps. The lowest reading over a window of cases is what it keeps.
+        """
+        lowest: dict[int, int] = {}
+        for when, pid, value in self.readings:
+            if start <= when <= end:
+                lowest[pid] = min(lowest.get(pid, value), value)
+        return lowest
 
 
 def run_batch(
@@ -356,6 +372,7 @@ def run_batch(
     at: dict[int, dict[int, int]] = {}
     statuses: dict[str, int] = {}
     done = 0
+    finished: list[float] = []  # when each case's log line came
     assert proc.stderr is not None
     for line in proc.stderr:
         try:
@@ -364,11 +381,13 @@ def run_batch(
             continue
         if event.get("event") == "case":
             done += 1
+            finished.append(time.perf_counter())
             statuses[event["status"]] = statuses.get(event["status"], 0) + 1
             if done in checkpoints:
-                at[done] = sampler.snapshot()
+                # The floor over the last 20 cases (see MemorySampler.floor).
+                at[done] = sampler.floor(finished[max(0, done - 21)], finished[-1])
                 rss = ", ".join(f"{v / 2**20:.0f} MB" for v in at[done].values())
-                print(f"  case {done}: worker RSS {rss}", flush=True)
+                print(f"  case {done}: worker RSS floor over the last 20 cases {rss}", flush=True)
     proc.wait()
     wall = time.perf_counter() - start
     sampler.stop.set()
@@ -426,7 +445,11 @@ def _checkpoints(early: int, m: int) -> tuple[int, ...]:
 
 
 def memory_rows(memory: dict[str, Any], early: int, m: int) -> list[Row]:
-    """Peak RSS of any worker, and the largest growth of a worker from case ``early`` to ``m``."""
+    """Peak RSS of any worker, and the largest growth of a worker from case ``early`` to ``m``.
+
+    Growth compares each worker's RSS floor over the 20 cases up to each checkpoint (what it
+    keeps between cases), not one instant's reading (which depends on the case in hand).
+    """
     peak_mb = max(memory["peak"].values(), default=0) / 2**20
     growths = []
     for pid, start_rss in memory["at"].get(early, {}).items():
