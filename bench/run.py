@@ -111,28 +111,21 @@ def wait_for_quiet(limit: float = 0.5, patience: float = 120) -> None:
 
 
 def example_documents() -> list[tuple[Any, Any, str]]:
-    """(planned document, view, format) for every file of the contract example's pack."""
+    """(planned document, view, format) for every file of the contract example's pack.
+
+    The views ``cpcdocs render`` builds (:func:`cpcdocs.pack.document_views`), so the figures
+    are for the documents a pack really holds.
+    """
     from cpcdocs.load import load_case, resolve_authority
-    from cpcdocs.pack import _deadline_views, select_documents
-    from cpcdocs.views import build_view
+    from cpcdocs.pack import document_views
 
     case = load_case(EXAMPLE)
     authority = resolve_authority(case, None, case_file=str(EXAMPLE))
-    deadlines = _deadline_views(case, authority)
-    out = []
-    for doc in select_documents(case):
-        view = build_view(
-            case,
-            authority,
-            doc.recipient,
-            kind=doc.kind.value,
-            issued_on=ISSUED,
-            profile=doc.profile,
-            child=doc.child,
-            deadlines=deadlines,
-        )
-        out.extend((doc, view, fmt) for fmt in doc.formats)
-    return out
+    return [
+        (doc, view, fmt)
+        for doc, view in document_views(case, authority, ISSUED)
+        for fmt in doc.formats
+    ]
 
 
 @contextlib.contextmanager
