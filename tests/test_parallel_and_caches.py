@@ -278,3 +278,42 @@ def test_a_copied_template_renders_as_a_freshly_parsed_one(tmp_path: Path) -> No
         docx_module._DEFLATED.clear()
         docx_module._SEEN.clear()
         assert _render_one(Renderer(), view, doc, "docx") == data
+
+
+# -- memory: nothing a batch worker renders is kept ------------------------------------------------
+
+
+def test_no_letter_makes_weasyprint_keep_a_font_feature_list() -> None:
+    """No text in any letter asks Pango for OpenType features, which WeasyPrint never frees.
+
+    WeasyPrint gives each text layout whose style asks for features a Pango attribute list
+    that it never unreferences, and records each distinct feature string in
+    ``FontConfiguration.font_features`` as it does so. Its default stylesheet asks for
+    ``tabular-nums`` on every list marker, so each bullet of each letter cost a batch worker
+    about 0.5 KB for good: the growth issue 6's benchmark measured. The engine's own
+    stylesheet turns the feature off; this checks every document of every sample.
+    """
+    from cpcdocs.pack import _metadata, document_views
+
+    renderer = Renderer()
+    seen = set()  # one document of each kind for each kind of reader, in each sample
+    for path in [*SAMPLES, EXAMPLE]:
+        case = load_case(path)
+        authority = resolve_authority(case, None, case_file=str(path))
+        for doc, view in document_views(case, authority, DAY):
+            key = (path, doc.kind.value, str(doc.profile))
+            if "pdf" in doc.formats and key not in seen:
+                seen.add(key)
+                renderer.render_pdf(view, metadata=_metadata(view, doc))
+    assert {kind for _, kind, _ in seen} >= {"invitation", "decision_letter", "outline_plan"}
+    assert renderer._pdf_engine().font_config.font_features == {}
+
+
+def test_the_font_feature_check_sees_a_list_marker_without_the_engine_rule() -> None:
+    """The check above can fail: WeasyPrint's defaults alone record the marker's feature."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    weasyprint.HTML(string="<ul><li>one</li></ul>").render(font_config=font_config)
+    assert list(font_config.font_features) == [b"tnum 1"]
