@@ -74,7 +74,7 @@ _FETCHABLE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".ttf", ".otf"})
 #: letters grew by that much without bound. Liberation Sans has no ``tnum`` feature (its digits
 #: are tabular already), so the pages are the same. Keep feature-requesting properties
 #: (``font-variant-*``, ``font-feature-settings``) out of a stylesheet that a batch renders.
-_ARCHIVAL_CSS = "img { image-rendering: crisp-edges; }\n::marker { font-variant-numeric: normal; }"
+_ENGINE_CSS = "img { image-rendering: crisp-edges; }\n::marker { font-variant-numeric: normal; }"
 
 
 class FontSubsettingWarning(UserWarning):
@@ -176,7 +176,7 @@ class PdfEngine:
         self.font_config = FontConfiguration()
         self.stylesheets = [
             weasyprint.CSS(
-                string=_font_faces(fonts_dir) + "\n" + _ARCHIVAL_CSS,
+                string=_font_faces(fonts_dir) + "\n" + _ENGINE_CSS,
                 font_config=self.font_config,
                 url_fetcher=self.url_fetcher,
             ),
