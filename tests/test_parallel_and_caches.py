@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import os
 import shutil
@@ -317,3 +318,93 @@ def test_the_font_feature_check_sees_a_list_marker_without_the_engine_rule() -> 
     font_config = FontConfiguration()
     weasyprint.HTML(string="<ul><li>one</li></ul>").render(font_config=font_config)
     assert list(font_config.font_features) == [b"tnum 1"]
+
+
+def test_weasyprint_frees_each_font_name_it_asks_pango_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every font name WeasyPrint gets from Pango while writing a PDF goes to ``g_free``.
+
+    WeasyPrint copies the name and drops the pointer without freeing it, about 2.9 KB a PDF
+    that a batch worker kept for good; cpcdocs wraps the call so that the pointer is freed.
+    """
+    from cpcdocs.pack import _metadata, document_views
+    from cpcdocs.render import pdf as pdf_module
+
+    freed: list[int] = []
+    real = pdf_module._g_free
+
+    def recording(pointer: object) -> None:
+        from weasyprint.text.ffi import ffi
+
+        freed.append(int(ffi.cast("uintptr_t", pointer)))
+        real(pointer)
+
+    monkeypatch.setattr(pdf_module, "_g_free", recording)
+    from weasyprint.pdf import fonts as weasyprint_fonts
+
+    created = []
+    font_init = weasyprint_fonts.Font.__init__
+
+    def counting(self: object, *args: object, **kwargs: object) -> None:
+        created.append(self)
+        font_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint_fonts.Font, "__init__", counting)
+    case = load_case(EXAMPLE)
+    authority = resolve_authority(case, None, case_file=str(EXAMPLE))
+    doc, view = next((d, v) for d, v in document_views(case, authority, DAY) if "pdf" in d.formats)
+    renderer = Renderer()
+    pdf = renderer.render_pdf(view, metadata=_metadata(view, doc))
+    import gc
+
+    gc.collect()
+    assert pdf.startswith(b"%PDF")
+    assert len(created) >= 2  # regular and bold at least: each asks Pango for its name once
+    assert len(freed) == len(created)
+    assert all(freed)
+    assert pdf_module.free_font_names()  # installed once, and reported as in place
+
+
+def test_the_font_name_fix_is_kept_off_a_weasyprint_that_frees_the_name() -> None:
+    """Freeing a name twice would crash: the fix goes only where the leak is."""
+    import inspect
+
+    from weasyprint.pdf import fonts
+
+    from cpcdocs.render.pdf import font_name_leaks
+
+    source = inspect.getsource(fonts.Font)
+    assert font_name_leaks(source)  # WeasyPrint as installed has the leak
+    fixed = source.replace(
+        "ffi.string(\n            pango.pango_font_description_to_string(description))",
+        "ffi.string(ffi.gc(\n"
+        "            pango.pango_font_description_to_string(description), glib.g_free))",
+    )
+    assert fixed != source
+    assert not font_name_leaks(fixed)
+    assert not font_name_leaks("class Font:\n    pass\n")
+
+
+def test_the_docx_member_cache_keeps_to_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Members recurring only within a case age out, so a worker stops growing once it is full."""
+    from cpcdocs.pack import _render_one, document_views
+
+    monkeypatch.setattr(docx_module, "_DEFLATED", type(docx_module._DEFLATED)())
+    monkeypatch.setattr(docx_module, "_SEEN", set())
+    monkeypatch.setattr(docx_module, "_deflated_size", 0)
+    monkeypatch.setattr(docx_module, "_DEFLATED_LIMIT", 64 * 1024)
+    renderer = Renderer()
+    sizes = []
+    for path in [EXAMPLE, *SAMPLES]:
+        case = load_case(path)
+        authority = resolve_authority(case, None, case_file=str(path))
+        for doc, view in document_views(case, authority, DAY):
+            if "docx" in doc.formats:
+                _render_one(renderer, view, doc, "docx")
+                sizes.append(docx_module._deflated_size)
+    kept = docx_module._DEFLATED
+    assert docx_module._deflated_size == sum(len(member) for member in kept)
+    assert max(sizes) <= 64 * 1024
+    assert sizes[-1] > 32 * 1024  # it was used and filled, not bypassed
+    assert any(b < a for a, b in itertools.pairwise(sizes))  # and it evicted
