@@ -42,6 +42,7 @@ from .authority import Authority
 from .errors import CpcdocsError, ExitStatus
 from .model import Case
 from .plan import PER_CHILD, DocumentKind, PlannedDocument, plan_pack
+from .recurring import RecurringCache
 from .views import Profile, Recipient, WithheldItem, profile_for, withheld_items
 from .workers import fork_map
 
@@ -195,13 +196,29 @@ def _value_words(text: str) -> str:
 _WRAP = re.compile(r"[ \t]*" + _LINE_BREAK + r"[ \t]*")
 
 
+#: Texts of at least this length have their haystack remembered when they recur.
+_RECURRING_TEXT = 4096
+_HAYSTACKS: RecurringCache[tuple[str, bool], str] = RecurringCache(2 * 1024 * 1024)
+
+
 def _haystack(text: str, *, wrapped: bool = False) -> str:
+    """:func:`_make_haystack`, remembered for a long text met again (a template's styles).
+
+    The same text gives the same words, so a file is searched exactly as before.
+    """
+    if len(text) < _RECURRING_TEXT:
+        return _make_haystack((text, wrapped))
+    return _HAYSTACKS.get((text, wrapped), _make_haystack, len(text))
+
+
+def _make_haystack(key: tuple[str, bool]) -> str:
     """A file's searchable words, in every reading of its line ends that could hide a value.
 
     A hyphen at a line end may be hyphenation or a hyphenated name ("Hollis-Walsh"), so both
     readings are searched. In laid-out text (``wrapped``) a word may also be broken at a line
     end with no hyphen at all, so a third reading joins the lines outright.
     """
+    text, wrapped = key
     words = _words(text)
     if _HYPHEN_BREAK.search(text):
         words += "|" + _words(text, join_hyphenation=False)

@@ -277,7 +277,6 @@ def test_a_copied_template_renders_as_a_freshly_parsed_one(tmp_path: Path) -> No
     for doc, view, data in firsts[:8]:
         docx_module._PRISTINE.clear()  # parsed afresh from the template's bytes
         docx_module._DEFLATED.clear()
-        docx_module._SEEN.clear()
         assert _render_one(Renderer(), view, doc, "docx") == data
 
 
@@ -389,11 +388,10 @@ def test_the_font_name_fix_is_kept_off_a_weasyprint_that_frees_the_name() -> Non
 def test_the_docx_member_cache_keeps_to_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Members recurring only within a case age out, so a worker stops growing once it is full."""
     from cpcdocs.pack import _render_one, document_views
+    from cpcdocs.recurring import RecurringCache
 
-    monkeypatch.setattr(docx_module, "_DEFLATED", type(docx_module._DEFLATED)())
-    monkeypatch.setattr(docx_module, "_SEEN", set())
-    monkeypatch.setattr(docx_module, "_deflated_size", 0)
-    monkeypatch.setattr(docx_module, "_DEFLATED_LIMIT", 64 * 1024)
+    cache: RecurringCache[bytes, tuple[int, bytes]] = RecurringCache(64 * 1024)
+    monkeypatch.setattr(docx_module, "_DEFLATED", cache)
     renderer = Renderer()
     sizes = []
     for path in [EXAMPLE, *SAMPLES]:
@@ -402,9 +400,130 @@ def test_the_docx_member_cache_keeps_to_its_limit(monkeypatch: pytest.MonkeyPatc
         for doc, view in document_views(case, authority, DAY):
             if "docx" in doc.formats:
                 _render_one(renderer, view, doc, "docx")
-                sizes.append(docx_module._deflated_size)
-    kept = docx_module._DEFLATED
-    assert docx_module._deflated_size == sum(len(member) for member in kept)
+                sizes.append(cache.size)
+    assert cache.size == sum(len(member) for member in cache.kept())
     assert max(sizes) <= 64 * 1024
     assert sizes[-1] > 32 * 1024  # it was used and filled, not bypassed
     assert any(b < a for a, b in itertools.pairwise(sizes))  # and it evicted
+
+
+def test_a_recurring_cache_keeps_only_what_recurs_within_its_limit() -> None:
+    from cpcdocs.recurring import RecurringCache
+
+    made: list[str] = []
+
+    def make(key: str) -> str:
+        made.append(key)
+        return key.upper()
+
+    cache: RecurringCache[str, str] = RecurringCache(10, seen_limit=3)
+    assert cache.get("abcd", make, 4) == "ABCD"  # met once: computed, not kept
+    assert len(cache) == 0
+    assert cache.get("abcd", make, 4) == "ABCD"  # met again: kept
+    assert cache.get("abcd", make, 4) == "ABCD"  # and now served
+    assert made == ["abcd", "abcd"]
+    for key in ("efgh", "efgh", "ijkl", "ijkl"):
+        cache.get(key, make, 4)
+    assert cache.kept() == ["efgh", "ijkl"]  # 12 bytes > 10: the least recently used went
+    assert cache.size == 8
+    cache.get("x" * 11, make, 11)
+    cache.get("x" * 11, make, 11)
+    assert "x" * 11 not in cache.kept()  # larger than the whole limit: never kept
+    cache.clear()
+    assert (len(cache), cache.size) == (0, 0)
+
+
+def test_the_audit_reads_a_recurring_part_as_it_reads_a_new_one() -> None:
+    """The audit's caches give what reading afresh gives, for the parts that recur."""
+    from cpcdocs import audit as audit_module
+    from cpcdocs import extract as extract_module
+
+    renderer = Renderer()
+    case = load_case(EXAMPLE)
+    authority = resolve_authority(case, None, case_file=str(EXAMPLE))
+    from cpcdocs.pack import _render_one, document_views
+
+    doc, view = next(
+        (d, v) for d, v in document_views(case, authority, DAY) if d.kind.value == "report_proforma"
+    )
+    data = _render_one(renderer, view, doc, "docx")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    styles = parts["word/styles.xml"]
+    assert len(styles) >= extract_module._RECURRING_PART
+    fresh = extract_module._read_xml("word/styles.xml", styles)
+    for _ in range(3):  # new, then kept, then served
+        assert extract_module._xml_chunks("word/styles.xml", styles) == fresh
+    text = "\n".join(chunk.text for chunk in fresh)
+    assert len(text) >= audit_module._RECURRING_TEXT
+    for _ in range(3):
+        assert audit_module._haystack(text) == audit_module._make_haystack((text, False))
+        assert audit_module._haystack(text, wrapped=True) == audit_module._make_haystack(
+            (text, True)
+        )
+
+
+def test_documents_share_their_templates_styles_and_never_change_them() -> None:
+    """Copies share the template's styles part; large print and easy read get their own.
+
+    Every DOCX of every sample (large print and easy read among them) is rendered in one
+    process, in their order; afterwards each template's styles still serialise to the XML kept
+    for writing, so no document changed the part the others share.
+    """
+    from docx.opc.oxml import serialize_part_xml
+
+    from cpcdocs.pack import _render_one, document_views
+
+    docx_module._PRISTINE.clear()
+    docx_module._SHARED_STYLES.clear()
+    renderer = Renderer()
+    restyled = 0
+    for path in [EXAMPLE, *SAMPLES]:
+        case = load_case(path)
+        authority = resolve_authority(case, None, case_file=str(path))
+        for doc, view in document_views(case, authority, DAY):
+            if "docx" in doc.formats:
+                restyled += bool(getattr(view, "large_print", False) or view.easy_read)
+                _render_one(renderer, view, doc, "docx")
+    assert restyled  # the samples include readers whose copies change the styles
+    assert len(docx_module._SHARED_STYLES) >= 3  # the letter layout and both report templates
+    for part, xml in docx_module._SHARED_STYLES.values():
+        assert serialize_part_xml(part.element) == xml
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "<w:pPr><w:jc/></w:pPr>"]),
+            st.lists(
+                st.tuples(
+                    st.sampled_from(["", "<w:rPr><w:b/></w:rPr>"]),
+                    st.text(alphabet="ab \t\n\a\f&;", max_size=12),
+                    st.booleans(),
+                ),
+                max_size=3,
+            ),
+        ),
+        max_size=4,
+    ),
+    st.sampled_from(["", "\n", "<w:body>", "<w:tbl>\n"]),
+)
+def test_resolving_listings_by_paragraph_gives_docxtpls_result(
+    paragraphs: list[tuple[str, list[tuple[str, str, bool]]]], between: str
+) -> None:
+    """Skipping parts and paragraphs without tabs, breaks or feeds changes nothing."""
+    from docxtpl import DocxTemplate
+
+    parts = []
+    for p_props, runs in paragraphs:
+        space = ' xml:space="preserve"'
+        body = "".join(
+            f"<w:r>{r_props}<w:t{space if spaced else ''}>{text}</w:t></w:r>"
+            for r_props, text, spaced in runs
+        )
+        parts.append(f"<w:p>{p_props}{body}</w:p>")
+    xml = between + between.join(parts) + between
+    cached = docx_module._template_class()
+    mine = cached.__new__(cached).resolve_listing(xml)
+    assert mine == DocxTemplate.resolve_listing(DocxTemplate.__new__(DocxTemplate), xml)

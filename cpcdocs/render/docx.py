@@ -24,12 +24,12 @@ import struct
 import time
 import zipfile
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..recurring import RecurringCache
 from .blocks import Block, Cell, Image, Paragraph, Table, parse_fragment
 from .pdf import source_date
 
@@ -160,6 +160,8 @@ class DocxEngine:
         """A letter or form: the wording's blocks in the Word layout, for one recipient."""
         _, data = self._load(layout)
         tpl = _template_class()(io.BytesIO(data))
+        restyled = bool(getattr(view, "large_print", False) or getattr(view, "easy_read", False))
+        tpl.share_styles = not restyled  # large print and easy read change the styles
         tpl.init_docx()
         doc = tpl.docx
         if getattr(view, "large_print", False):
@@ -227,12 +229,32 @@ def _template_class() -> Any:
     patched: dict[str, str] = {}
 
     class CachedTemplate(DocxTemplate):  # type: ignore[misc]
+        #: Whether the copy may share the template's styles part (see _fresh_document).
+        share_styles = True
+
         def init_docx(self, reload: bool = True) -> None:
             # docxtpl's own, with the parse replaced by a copy (see _fresh_document)
             state: Mapping[str, Any] = vars(self)
             if not state["docx"] or (state["is_rendered"] and reload):
-                self.docx = _fresh_document(self.template_file.getvalue())
+                self.docx = _fresh_document(
+                    self.template_file.getvalue(), share_styles=self.share_styles
+                )
                 self.is_rendered = False
+
+        def resolve_listing(self, xml: str) -> str:
+            # docxtpl's own, run only where it can change something: it turns tabs, line
+            # feeds, form feeds and BELs in the text into Word markup, and over a part with
+            # none of them its three nested regular expressions rebuild the same string.
+            # Applied to one paragraph at a time it gives what it gives over the whole part.
+            if not _LISTING_CHARACTERS.search(xml):
+                return xml
+            resolve = super().resolve_listing
+            return _PARAGRAPH.sub(
+                lambda m: (
+                    resolve(m.group(0)) if _LISTING_CHARACTERS.search(m.group(0)) else m.group(0)
+                ),
+                xml,
+            )
 
         def patch_xml(self, src_xml: str) -> str:
             out = patched.get(src_xml)
@@ -245,14 +267,25 @@ def _template_class() -> Any:
     return CachedTemplate
 
 
+#: docxtpl's paragraphs, and the characters its ``resolve_listing`` turns into markup.
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
+
 _PRISTINE: dict[bytes, tuple[Any, dict[str, str]]] = {}
+#: id(styles part) -> (that part, its XML): the styles parts copies share with their template.
+_SHARED_STYLES: dict[int, tuple[Any, bytes]] = {}
 
 
-def _fresh_document(data: bytes) -> Any:
+def _fresh_document(data: bytes, *, share_styles: bool = False) -> Any:
     """A python-docx ``Document`` of these bytes, as a copy of one parsed once.
 
     (batch) Every document starts from the same few templates, and a deep copy of the parsed
     package takes half the time of unzipping and parsing it again.
+
+    With ``share_styles`` the copy uses the template's own styles part instead of a copy, and
+    :func:`_parts` writes the XML serialised once. Nothing but large print and easy read
+    changes a style, and those ask for a copy. The report templates' styles part is 350 KB
+    (every built-in style Word knows): copying and serialising it was 9 ms of a 15 ms proforma.
     """
     import copy
 
@@ -262,10 +295,17 @@ def _fresh_document(data: bytes) -> Any:
     if entry is None:
         if len(_PRISTINE) >= 16:
             _PRISTINE.clear()
+            _SHARED_STYLES.clear()
         pristine = Document(io.BytesIO(data))
         entry = _PRISTINE[data] = (pristine, {s.name: s.style_id for s in pristine.styles})
+        styles = pristine.part._styles_part
+        _SHARED_STYLES[id(styles)] = (styles, styles.blob)
     pristine, ids = entry
-    fresh = copy.deepcopy(pristine)
+    memo: dict[int, Any] = {}
+    if share_styles:
+        styles = pristine.part._styles_part
+        memo[id(styles)] = styles  # deepcopy returns what the memo holds: the part itself
+    fresh = copy.deepcopy(pristine, memo)
     # Style names are never changed (large print changes sizes), so the copy's are the same.
     _STYLE_IDS.clear()  # only the newest copy is being written
     _STYLE_IDS[id(fresh.styles.element)] = (fresh.styles.element, ids)
@@ -798,7 +838,8 @@ def _parts(package: Any) -> dict[str, bytes]:
         "_rels/.rels": package.rels.xml,
     }
     for part in parts:
-        members[part.partname.membername] = part.blob
+        shared = _SHARED_STYLES.get(id(part))
+        members[part.partname.membername] = shared[1] if shared and shared[0] is part else part.blob
         if len(part.rels):
             members[part.partname.rels_uri.membername] = part.rels.xml
     return members
@@ -834,42 +875,25 @@ def _normalised_zip(parts: dict[str, bytes]) -> bytes:
 # ZIP64, no data descriptors, no extra fields, deflate level 6, DOS dates), which Word,
 # LibreOffice, python-docx and ``zipfile`` read; the tests read every file back.
 
-_DEFLATED: OrderedDict[bytes, tuple[int, bytes]] = OrderedDict()
-#: Hashes of members met once. Only a member met a second time is kept: a letter's own text
-#: (``word/document.xml``, the header with its address) is new every time.
-_SEEN: set[int] = set()
-#: Bytes of members kept, least recently used first out. The members every file shares (a
-#: template's styles, theme, fonts, numbering, settings, logo) stay; those shared only within
-#: one case (two letters to the same reader) age out, so a batch worker does not grow from case
-#: to case. Over 120 generated cases the members met in three cases or more were 31, 0.9 MB in
-#: all; replaying those cases' members, a 2 MB limit spares as much deflating as 4 MB did (94%
-#: of member bytes), and 512 KB only 11%. At 4 MB a batch worker was still filling it 75 cases
+#: Deflated members. The members every file shares (a template's styles, theme, fonts,
+#: numbering, settings, logo) stay; a letter's own text (``word/document.xml``, the header with
+#: its address) is new every time and never kept; members shared only within one case (two
+#: letters to the same reader) age out, so a batch worker does not grow from case to case.
+#: Over 120 generated cases the members met in three cases or more were 31, 0.9 MB in all;
+#: replaying those cases' members, a 2 MB limit spares as much deflating as 4 MB did (94% of
+#: member bytes), and 512 KB only 11%. At 4 MB a batch worker was still filling it 75 cases
 #: in, which the benchmark counted as growth.
-_DEFLATED_LIMIT = 2 * 1024 * 1024
-_deflated_size = 0
+_DEFLATED: RecurringCache[bytes, tuple[int, bytes]] = RecurringCache(2 * 1024 * 1024)
+
+
+def _compress(data: bytes) -> tuple[int, bytes]:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return zlib.crc32(data), compressor.compress(data) + compressor.flush()
 
 
 def _deflate(data: bytes) -> tuple[int, bytes]:
     """(CRC-32, raw deflate) of a member, remembered for members that recur."""
-    global _deflated_size
-    found = _DEFLATED.get(data)
-    if found is not None:
-        _DEFLATED.move_to_end(data)
-        return found
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-    found = (zlib.crc32(data), compressor.compress(data) + compressor.flush())
-    key = hash(data)
-    if key not in _SEEN:
-        if len(_SEEN) >= 4096:
-            _SEEN.clear()
-        _SEEN.add(key)
-        return found
-    _DEFLATED[data] = found
-    _deflated_size += len(data)
-    while _deflated_size > _DEFLATED_LIMIT and _DEFLATED:
-        old, _ = _DEFLATED.popitem(last=False)
-        _deflated_size -= len(old)
-    return found
+    return _DEFLATED.get(data, _compress, len(data))
 
 
 def _zip(members: list[tuple[str, bytes]], stamp: tuple[int, int, int, int, int, int]) -> bytes:
