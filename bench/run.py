@@ -135,16 +135,19 @@ def nothing_cached() -> Iterator[None]:
     A fresh :class:`~cpcdocs.render.Renderer` brings a new Jinja environment (templates compiled
     again), a new WeasyPrint engine (stylesheets parsed, fonts loaded, images decoded again) and
     a new Word engine (templates read from disk); what lives at module level is emptied here:
-    parsed Word packages, docxtpl's patched XML and the compressed zip members.
+    parsed Word packages and their shared styles, docxtpl's patched XML, the compressed zip
+    members, and the audit's remembered parts.
     """
+    from cpcdocs import audit, extract
     from cpcdocs.render import docx
 
     def clear() -> None:
         docx._PRISTINE.clear()
+        docx._SHARED_STYLES.clear()
         docx._DEFLATED.clear()
-        docx._SEEN.clear()
-        docx._deflated_size = 0
         docx._template_class.cache_clear()
+        extract._XML_CHUNKS.clear()
+        audit._HAYSTACKS.clear()
 
     clear()
     try:

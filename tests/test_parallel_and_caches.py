@@ -527,3 +527,39 @@ def test_resolving_listings_by_paragraph_gives_docxtpls_result(
     cached = docx_module._template_class()
     mine = cached.__new__(cached).resolve_listing(xml)
     assert mine == DocxTemplate.resolve_listing(DocxTemplate.__new__(DocxTemplate), xml)
+
+
+def test_the_benchmarks_naive_baseline_starts_with_every_cache_empty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``make bench`` compares against rendering with nothing reused: its reset must reach
+    every module-level cache, and must keep up when one is renamed."""
+    import importlib.util
+
+    from cpcdocs import audit as audit_module
+    from cpcdocs import extract as extract_module
+    from cpcdocs.pack import _render_one, document_views
+
+    spec = importlib.util.spec_from_file_location(
+        "cpcdocs_bench", Path(__file__).resolve().parent.parent / "bench" / "run.py"
+    )
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, bench)  # dataclasses look their module up
+    spec.loader.exec_module(bench)
+    case = load_case(EXAMPLE)
+    authority = resolve_authority(case, None, case_file=str(EXAMPLE))
+    renderer = Renderer()
+    for doc, view in list(document_views(case, authority, DAY))[:12]:
+        if "docx" in doc.formats:
+            data = _render_one(renderer, view, doc, "docx")
+            for _ in range(2):
+                extract_module.extract_bytes(data, "docx")
+    for _ in range(2):
+        audit_module._haystack("x " * audit_module._RECURRING_TEXT)
+    assert docx_module._PRISTINE and len(docx_module._DEFLATED)
+    assert len(extract_module._XML_CHUNKS) and len(audit_module._HAYSTACKS)
+    with bench.nothing_cached():
+        assert not docx_module._PRISTINE and not docx_module._SHARED_STYLES
+        assert len(docx_module._DEFLATED) == 0
+        assert len(extract_module._XML_CHUNKS) == 0 and len(audit_module._HAYSTACKS) == 0
