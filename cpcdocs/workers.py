@@ -101,9 +101,9 @@ def release_memory() -> None:
     Called by a batch worker after each case. Rendering allocates and frees a great deal in C
     (Pango, HarfBuzz, lxml, PDFium) as well as in Python; glibc keeps freed pages for reuse,
     fragmented, so a worker's resident size crept up case after case from fragmentation
-    alone. (What a library truly keeps is not returned this way: see the ``::marker`` rule in
-    :mod:`cpcdocs.render.pdf`.) Trimming after each case costs a few milliseconds in a case of
-    seconds.
+    alone. (What a library truly keeps is not returned this way: see the ``::marker`` rule and
+    :func:`~cpcdocs.render.pdf.free_font_names`.) Trimming after each case costs a few
+    milliseconds in a case of seconds.
     """
     import gc
 

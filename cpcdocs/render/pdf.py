@@ -133,7 +133,9 @@ def check_font_subsetting() -> bool:
 
 
 _freeing_font_names = False
+#: glib (for ``g_free``) and WeasyPrint's cffi instance, once the fix is installed.
 _glib: Any = None
+_ffi: Any = None
 
 
 def free_font_names() -> bool:
@@ -149,7 +151,7 @@ def free_font_names() -> bool:
     :func:`font_name_leaks`): a WeasyPrint that frees the string itself must not have it freed
     twice. Nothing else about the font changes, so the PDFs are byte-identical.
     """
-    global _freeing_font_names, _glib
+    global _freeing_font_names, _glib, _ffi
     if _freeing_font_names:
         return True
     import inspect
@@ -166,6 +168,7 @@ def free_font_names() -> bool:
     _glib = ctypes.CDLL(ctypes.util.find_library("glib-2.0") or "libglib-2.0.so.0")
     _glib.g_free.argtypes = [ctypes.c_void_p]
     _glib.g_free.restype = None
+    _ffi = ffi
     pango = fonts.pango
 
     class FreeingPango:
@@ -190,9 +193,7 @@ def font_name_leaks(source: str) -> bool:
 
 
 def _g_free(pointer: Any) -> None:
-    from weasyprint.text.ffi import ffi
-
-    _glib.g_free(int(ffi.cast("uintptr_t", pointer)))
+    _glib.g_free(int(_ffi.cast("uintptr_t", pointer)))
 
 
 def _harfbuzz_subset_loaded() -> bool:
