@@ -43,7 +43,7 @@ from .errors import CpcdocsError, ExitStatus
 from .model import Case
 from .plan import PER_CHILD, DocumentKind, PlannedDocument, plan_pack
 from .recurring import RecurringCache
-from .views import Profile, Recipient, WithheldItem, profile_for, withheld_items
+from .rules import Profile, Recipient, WithheldItem, profile_for, withheld_items
 from .workers import fork_map
 
 __all__ = [
@@ -255,7 +255,7 @@ class _Hidden:
             group = _HIDDEN_GROUPS.get(item.rule, "information")
             ids.setdefault(group, set()).add(item.item)
             if group == "addresses":
-                lines.add(item.values)
+                lines.update(item.addresses)
         return cls(
             **{group: frozenset(found) for group, found in ids.items()},
             address_lines=frozenset(lines),
@@ -343,9 +343,15 @@ def needles(item: WithheldItem, allowed: str) -> list[str]:
     a phrase the reader's own items share), so it is not searched for.
     """
     found: list[str] = []
-    if item.exact:
+    exact_values = [
+        *(line for address in item.addresses for line in address),
+        *item.names,
+        *(form for day in item.dates for form in _date_forms(day)),
+        *item.exact,
+    ]
+    if exact_values:
         candidates = []
-        for value in item.values:
+        for value in exact_values:
             candidates.append(_value_words(value))
             if item.rule == "address-withheld":
                 for match in _POSTCODE.finditer(value):
@@ -354,8 +360,7 @@ def needles(item: WithheldItem, allowed: str) -> list[str]:
         for words in candidates:
             if _worth_searching(words) and words not in allowed and words not in found:
                 found.append(words)
-        return found
-    for value in item.values:
+    for value in item.texts:
         words = _value_words(value)
         tokens = words.split()
         if not _worth_searching(words):

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -27,8 +29,10 @@ from pydantic import (
 )
 
 __all__ = [
+    "BUILTIN_TAGS",
     "EXCLUSION_GROUND_TEXT",
     "PERSONAL_TAGS",
+    "RECORD_SECTIONS",
     "Accessibility",
     "Case",
     "Category",
@@ -38,13 +42,20 @@ __all__ = [
     "ExclusionGround",
     "Gender",
     "InfoKind",
+    "Issued",
+    "NotSent",
     "Outcome",
     "Participation",
     "Person",
     "Professional",
     "QuorumException",
+    "Record",
+    "RecordSections",
     "Relationship",
+    "Report",
     "Role",
+    "TextItem",
+    "TextRef",
     "ViewsRoute",
 ]
 
@@ -118,6 +129,7 @@ class Relationship(StrEnum):
     ADVOCATE = "advocate"
     SUPPORTER = "supporter"
     FRIEND = "friend"
+    SOLICITOR = "solicitor"
     OTHER = "other"
 
 
@@ -145,6 +157,7 @@ class Role(StrEnum):
     LEGAL = "legal"
     GUARDIAN = "guardian"
     INTERPRETER = "interpreter"
+    MINUTE_TAKER = "minute_taker"
     OTHER = "other"
 
 
@@ -244,9 +257,52 @@ PERSONAL_TAGS: frozenset[str] = frozenset(
     {"parent_health", "substance_misuse", "criminal_history", "sexual_history", "immigration"}
 )
 
+#: Every tag the contract defines. Any other tag must be declared by the authority profile
+#: (``redaction:``); an unknown tag is an input error, because a misspelt
+#: ``police_investigaton`` would otherwise silently make an item visible.
+BUILTIN_TAGS: frozenset[str] = frozenset(
+    {"police_investigation", "third_party", "chair_confidential", "safety", *PERSONAL_TAGS}
+)
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class TextItem(_Strict):
+    """A sentence a document may print, under the same redaction rules as an information item.
+
+    Written in the case file either as a plain string (about no one in particular, no tags) or
+    as a mapping; both load into this one shape, so no later stage can tell them apart and
+    forget a rule for one of them.
+    """
+
+    text: Text
+    about: list[Slug] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list)
+    withhold_from: list[Slug] = Field(
+        default_factory=list,
+        description="The chair's decision: never in these readers' copies.",
+    )
+    children: list[Slug] | None = Field(
+        default=None,
+        description="Which children the text concerns; by default its place decides (a plan's "
+        "child, a report's child, a child's own field).",
+    )
+    heading: Line | None = Field(
+        default=None, description="cpcdocs addition: a returned report section's heading."
+    )
+
+    def __str__(self) -> str:
+        return self.text.strip()
+
+
+def _text_item(value: Any) -> Any:
+    return {"text": value} if isinstance(value, str) else value
+
+
+#: A text item field: a string or a ``{text, about, tags, withhold_from}`` mapping.
+TextValue = Annotated[TextItem, BeforeValidator(_text_item)]
 
 
 class CaseMeta(_Strict):
@@ -328,25 +384,37 @@ class Child(_Strict):
         default_factory=list, description="People holding parental responsibility."
     )
     participation: Participation = Participation.NOT_ATTENDING
-    not_attending_reason: Text | None = Field(
+    not_attending_reason: TextValue | None = Field(
         default=None, description="cpcdocs addition: why a child is not taking part."
     )
     advocate: Slug | None = None
-    wishes_and_feelings: Text | None = None
-    analysis: Text | None = None
-    worried_about: Text | None = Field(
+    wishes_and_feelings: TextValue | None = None
+    analysis: TextValue | None = None
+    worried_about: TextValue | None = Field(
         default=None, description='cpcdocs addition: the report\'s "what we are worried about".'
     )
-    working_well: Text | None = Field(
+    working_well: TextValue | None = Field(
         default=None, description='cpcdocs addition: the report\'s "what is working well".'
     )
-    needs_to_happen: Text | None = Field(
+    needs_to_happen: TextValue | None = Field(
         default=None, description='cpcdocs addition: the report\'s "what needs to happen".'
     )
     recommendation: Outcome | None = None
     first_language: Line | None = None
     interpreter: Line | None = None
     accessibility: list[Accessibility] = Field(default_factory=list)
+    invite: bool | None = Field(
+        default=None,
+        description="false: no invitation even at 12 or over; absent: the contract's rule.",
+    )
+    documents_to_child: bool = Field(
+        default=True,
+        description="false: no decision letter, plan or record to the child, whatever their age.",
+    )
+    reports_to_child: bool = Field(
+        default=False,
+        description="true (12 or over): the chair agreed the child sees the reports about them.",
+    )
     mother_medically_fit: bool = Field(
         default=True,
         description="cpcdocs addition (pre-birth): false gives 20 working days, not 10, for "
@@ -371,7 +439,7 @@ class Exclusion(_Strict):
 
     extent: ExclusionExtent
     grounds: list[ExclusionGround] = Field(default_factory=list)
-    summary: Text | None = None
+    summary: TextValue | None = None
     requested_by: Slug | None = None
     requested_on: Date | None = None
     decided_on: Date | None = None
@@ -379,8 +447,13 @@ class Exclusion(_Strict):
         default_factory=list,
         description="cpcdocs addition: how the parent's views will reach the conference.",
     )
-    part_description: Text | None = Field(
+    part_description: TextValue | None = Field(
         default=None, description="cpcdocs addition: for a part exclusion, which part."
+    )
+    disclose_requester: bool = Field(
+        default=False,
+        description="cpcdocs addition (child_request): the chair agreed the notice may say "
+        "which child asked.",
     )
     receives_record: bool = Field(
         default=True,
@@ -407,6 +480,15 @@ class Person(_Strict):
     email: Line | None = None
     accessibility: list[Accessibility] = Field(default_factory=list)
     exclusion: Exclusion | None = None
+    connected_to: list[Slug] = Field(
+        default_factory=list,
+        description="Children this family member is connected to without parental "
+        "responsibility (a grandmother named in a contingency plan).",
+    )
+    copies: bool = Field(
+        default=False,
+        description="An advocate, supporter or solicitor the family agreed receives copies.",
+    )
 
 
 class Professional(_Strict):
@@ -435,6 +517,10 @@ class Information(_Strict):
     tags: list[Tag] = Field(default_factory=list)
     text: Text
     source: Line | None = Field(default=None, description="cpcdocs addition: who reported it.")
+    withhold_from: list[Slug] = Field(
+        default_factory=list,
+        description="The chair's decision: never in these readers' copies.",
+    )
 
 
 class ChildDecision(_Strict):
@@ -448,7 +534,7 @@ class Dissent(_Strict):
     """A professional who disagreed with the decision, and why."""
 
     professional: Slug
-    reason: Text
+    reason: TextValue
 
 
 class Decision(_Strict):
@@ -468,7 +554,7 @@ class Decision(_Strict):
 class Action(_Strict):
     """One thing someone will do under the plan."""
 
-    what: Text
+    what: TextValue
     who: Slug
     by: Date | Line
 
@@ -476,14 +562,100 @@ class Action(_Strict):
 class ChildPlan(_Strict):
     """The outline child protection plan for one child."""
 
-    risks: list[Text] = Field(
+    risks: list[TextValue] = Field(
         default_factory=list,
-        description="cpcdocs addition: the risks and what must change.",
+        description="The risks and what must change.",
     )
-    outcomes: list[Text] = Field(default_factory=list)
+    outcomes: list[TextValue] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
-    contact: Text | None = None
-    contingency: Text | None = None
+    contact: TextValue | None = None
+    contingency: TextValue | None = None
+    services: list[TextValue] = Field(default_factory=list)
+
+
+class Issued(_Strict):
+    """The date each stage was issued, when the case file fixes it."""
+
+    invitations: Date | None = None
+    exclusions: Date | None = None
+    reports: Date | None = None
+    decision: Date | None = None
+    record: Date | None = None
+
+
+class Report(_Strict):
+    """A returned report: an agency's proforma or the social worker's report, filled in."""
+
+    author: Slug
+    child: Slug
+    received_on: Date | None = None
+    shared_with_family: bool = True
+    not_shared_reason: TextValue | None = None
+    chair_agreed_on: Date | None = None
+    form_version: Line | None = Field(
+        default=None, description="cpcdocs addition: the version of the form it came back on."
+    )
+    sections: list[TextValue] = Field(default_factory=list)
+
+
+class RecordSections(_Strict):
+    """The conference record's sections, each a list of text items."""
+
+    information: list[TextValue] = Field(default_factory=list)
+    parents_views: list[TextValue] = Field(default_factory=list)
+    child_views: list[TextValue] = Field(default_factory=list)
+    analysis: list[TextValue] = Field(default_factory=list)
+    decision_reasons: list[TextValue] = Field(default_factory=list)
+    dissent: list[TextValue] = Field(
+        default_factory=list, description="cpcdocs addition: dissent recorded in the minutes."
+    )
+
+
+class NotSent(_Strict):
+    """The chair's decision not to send the record to one family member, with the reason."""
+
+    id: Slug
+    reason: TextValue
+
+
+class Record(_Strict):
+    """The minute-taker's record of the conference, approved by the chair."""
+
+    approved_on: Date | None = None
+    present: list[Slug] = Field(default_factory=list)
+    apologies: list[Slug] = Field(default_factory=list)
+    sections: RecordSections = Field(default_factory=RecordSections)
+    not_sent_to: list[NotSent] = Field(default_factory=list)
+    to_children: list[Slug] = Field(default_factory=list)
+
+
+#: The record's sections in the order a record prints them.
+RECORD_SECTIONS: tuple[str, ...] = tuple(RecordSections.model_fields)
+
+
+@dataclass(frozen=True)
+class TextRef:
+    """One text item of a case, with its stable id and the children its place gives it.
+
+    ``id`` is derived from where the item sits (``plan.maya.contingency``,
+    ``record.sections.parents_views.0``), so the manifest, ``explain`` and audit findings can
+    name it without ever printing its words.
+    """
+
+    id: str
+    item: TextItem
+    children: tuple[str, ...]
+    #: Only these family readers may ever see it, whatever the tags say (an exclusion summary:
+    #: the excluded person; a dissent: nobody but professionals); ``None`` means the ordinary
+    #: rules decide.
+    only_for: frozenset[str] | None = None
+    #: The rule that withholds it from everyone else.
+    only_rule: str = "professionals-only"
+
+    @property
+    def concerns(self) -> tuple[str, ...]:
+        """The children it concerns: its own ``children`` key, else its place's."""
+        return tuple(self.item.children) if self.item.children is not None else self.children
 
 
 class Case(_Strict):
@@ -497,6 +669,9 @@ class Case(_Strict):
     information: list[Information] = Field(default_factory=list)
     decision: Decision | None = None
     plan: dict[Slug, ChildPlan] | None = None
+    issued: Issued | None = None
+    reports: list[Report] = Field(default_factory=list)
+    record: Record | None = None
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -570,6 +745,109 @@ class Case(_Strict):
         if professional.knows is None:
             return list(self.children)
         return [c for c in self.children if c.id in professional.knows]
+
+    # -- connection: who a family reader's copies may name ---------------------------------
+
+    def connected_children(self, person_id: str) -> list[Child]:
+        """A family member's connected children, in file order.
+
+        Those they hold parental responsibility for, those who live with them, those listed in
+        their ``connected_to``, and (for an advocate or supporter) those they support. A family
+        reader's copies name only these children.
+        """
+        person = next((p for p in self.people if p.id == person_id), None)
+        if person is None:
+            return []
+        ids = set(person.connected_to) | set(person.supports)
+        return [
+            c
+            for c in self.children
+            if c.id in ids or person_id in c.lives_with or self.holds_pr(person_id, c.id)
+        ]
+
+    def connected_people(self, child_id: str) -> list[Person]:
+        """Family members connected to this child, in file order."""
+        return [
+            p for p in self.people if any(c.id == child_id for c in self.connected_children(p.id))
+        ]
+
+    # -- text items: every sentence a document may print -----------------------------------
+
+    def text_refs(self) -> Iterator[TextRef]:
+        """Every text item in the case with its stable id, in file order.
+
+        Information items are not here: they have ids of their own and their own list. This is
+        the one walk over the free text of a case: the views, the audit, ``explain`` and the
+        checks all take it from here, so a field added to the model and printed by a template
+        but forgotten here would be forgotten everywhere: a test checks that every ``TextItem``
+        field of the model is reached.
+        """
+        everyone = tuple(c.id for c in self.children)
+        for child in self.children:
+            for name in (
+                "wishes_and_feelings",
+                "analysis",
+                "worried_about",
+                "working_well",
+                "needs_to_happen",
+                "not_attending_reason",
+            ):
+                item = getattr(child, name)
+                if item is not None:
+                    yield TextRef(f"children.{child.id}.{name}", item, (child.id,))
+        for person in self.people:
+            excl = person.exclusion
+            if excl is None:
+                continue
+            theirs = tuple(c.id for c in self.connected_children(person.id))
+            for name in ("summary", "part_description"):
+                item = getattr(excl, name)
+                if item is not None:
+                    yield TextRef(
+                        f"people.{person.id}.exclusion.{name}",
+                        item,
+                        theirs,
+                        only_for=frozenset({person.id}),
+                        only_rule="exclusion-summary",
+                    )
+        if self.decision is not None:
+            for i, dissent in enumerate(self.decision.dissent):
+                yield TextRef(f"decision.dissent.{i}.reason", dissent.reason, everyone, frozenset())
+        for child_id, plan in (self.plan or {}).items():
+            base = f"plan.{child_id}"
+            for name in ("risks", "outcomes", "services"):
+                for i, item in enumerate(getattr(plan, name)):
+                    yield TextRef(f"{base}.{name}.{i}", item, (child_id,))
+            for i, action in enumerate(plan.actions):
+                yield TextRef(f"{base}.actions.{i}.what", action.what, (child_id,))
+            for name in ("contact", "contingency"):
+                item = getattr(plan, name)
+                if item is not None:
+                    yield TextRef(f"{base}.{name}", item, (child_id,))
+        for report in self.reports:
+            base = f"reports.{report.author}.{report.child}"
+            if report.not_shared_reason is not None:
+                yield TextRef(
+                    f"{base}.not_shared_reason",
+                    report.not_shared_reason,
+                    (report.child,),
+                    frozenset(),
+                )
+            for i, item in enumerate(report.sections):
+                yield TextRef(f"{base}.sections.{i}", item, (report.child,))
+        if self.record is not None:
+            for name in RECORD_SECTIONS:
+                for i, item in enumerate(getattr(self.record.sections, name)):
+                    yield TextRef(f"record.sections.{name}.{i}", item, everyone)
+            for entry in self.record.not_sent_to:
+                theirs = tuple(c.id for c in self.connected_children(entry.id))
+                yield TextRef(
+                    f"record.not_sent_to.{entry.id}.reason",
+                    entry.reason,
+                    theirs,
+                    frozenset({entry.id}),
+                    "record-reason",
+                )
 
     def all_ids(self) -> set[str]:
         """Every id in the file."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .model import Case, ExclusionExtent, Outcome, Participation, Relationship
-from .views import Profile, Recipient, profile_for
+from .rules import Profile, Recipient, profile_for
 
 __all__ = ["DocumentKind", "PlannedDocument", "plan_pack"]
 

@@ -17,15 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
-from functools import cached_property
 from pathlib import Path
-from typing import Literal
 
 from .authority import Authority
 from .model import (
     EXCLUSION_GROUND_TEXT,
-    PERSONAL_TAGS,
     Accessibility,
     Case,
     Child,
@@ -36,6 +32,18 @@ from .model import (
     Professional,
     Relationship,
     Role,
+    TextItem,
+)
+from .rules import (
+    ALWAYS_WITHHELD_FROM_FAMILY,
+    Profile,
+    Recipient,
+    Visibility,
+    WithheldItem,
+    profile_for,
+    recipient_of,
+    withheld_counts,
+    withheld_items,
 )
 
 __all__ = [
@@ -47,198 +55,11 @@ __all__ = [
     "WithheldItem",
     "build_view",
     "profile_for",
+    "recipient_of",
+    "withheld_counts",
     "withheld_items",
 ]
 
-
-class Profile(StrEnum):
-    """The three redaction profiles of the contract."""
-
-    PROFESSIONAL = "professional"
-    PARENT = "parent"
-    CHILD = "child"
-
-
-#: Tags no family member ever sees, whoever the item is about.
-ALWAYS_WITHHELD_FROM_FAMILY: frozenset[str] = frozenset(
-    {"police_investigation", "third_party", "chair_confidential"}
-)
-
-RecipientKind = Literal["person", "child", "professional"]
-
-
-@dataclass(frozen=True, order=True)
-class Recipient:
-    """Who a document is addressed to: one envelope."""
-
-    kind: RecipientKind
-    id: str
-
-
-def recipient_of(case: Case, some_id: str) -> Recipient:
-    """The recipient with this id (ids are unique across the file)."""
-    if any(c.id == some_id for c in case.children):
-        return Recipient("child", some_id)
-    if any(p.id == some_id for p in case.people):
-        return Recipient("person", some_id)
-    if any(p.id == some_id for p in case.professionals):
-        return Recipient("professional", some_id)
-    msg = f"no recipient has id '{some_id}'"
-    raise KeyError(msg)
-
-
-def profile_for(recipient: Recipient) -> Profile:
-    """Professionals get the professional profile, children the child's, everyone else a parent's.
-
-    Advocates and supporters are family-side readers: the contract gives them the parent profile.
-    """
-    if recipient.kind == "professional":
-        return Profile.PROFESSIONAL
-    if recipient.kind == "child":
-        return Profile.CHILD
-    return Profile.PARENT
-
-
-@dataclass(frozen=True)
-class WithheldItem:
-    """Something a reader may not see, why, and the values that would reveal it.
-
-    ``values`` are sensitive: they exist only so the audit can search rendered files for them.
-    They are never logged, printed or written to the manifest; only ``rule`` and ``item`` are.
-    """
-
-    rule: str
-    item: str
-    values: tuple[str, ...] = ()
-    #: Values to search for as whole phrases (addresses, names, dates) rather than as text
-    #: from which distinctive phrases are cut (information items, exclusion summaries).
-    exact: bool = False
-
-
-class Visibility:
-    """Every visibility decision for one reader of one document.
-
-    ``child`` narrows a per-child document (report proforma, child report, outline plan) to
-    that child's information for every reader, professionals included.
-    """
-
-    def __init__(
-        self,
-        case: Case,
-        authority: Authority,
-        recipient: Recipient,
-        profile: Profile | None = None,
-        child: str | None = None,
-    ) -> None:
-        self.case = case
-        self.authority = authority
-        self.recipient = recipient
-        self.profile = profile or profile_for(recipient)
-        self.child = child
-
-    # -- children ------------------------------------------------------------------------------
-
-    @cached_property
-    def reader_children(self) -> tuple[str, ...]:
-        """Children the reader may know about at all.
-
-        Professionals: every child. A person: the children they hold parental responsibility
-        for, and those they support as advocate or supporter. A child: themselves.
-        """
-        case = self.case
-        if self.profile is Profile.PROFESSIONAL:
-            return tuple(c.id for c in case.children)
-        if self.recipient.kind == "child":
-            return (self.recipient.id,)
-        if self.recipient.kind == "person":
-            person = case.person(self.recipient.id)
-            ids = {c.id for c in case.pr_children(person.id)} | set(person.supports)
-            return tuple(c.id for c in case.children if c.id in ids)
-        return ()
-
-    @cached_property
-    def document_children(self) -> tuple[str, ...]:
-        """Children this document names: the reader's, narrowed to the document's child."""
-        if self.child is not None:
-            return (self.child,) if self.child in self.reader_children else ()
-        return self.reader_children
-
-    def may_see_child(self, child_id: str) -> bool:
-        """Whether the child appears in this document at all."""
-        return child_id in self.reader_children
-
-    # -- information ---------------------------------------------------------------------------
-
-    def _extra_tags(self) -> set[str]:
-        extra = self.authority.redaction
-        return set(getattr(extra, self.profile.value))
-
-    def information_rule(self, item: Information) -> str | None:
-        """Why this item is withheld from this document, or None when the reader may see it."""
-        child_ids = {c.id for c in self.case.children}
-        reader = set(self.reader_children)
-        if self.child is not None and self.child not in item.children:
-            return "per-child-document"
-        if not set(item.children) <= reader:
-            return "other-child"
-        if any(a in child_ids and a not in reader for a in item.about):
-            return "other-child"
-        tags = set(item.tags)
-        for tag in sorted(tags & self._extra_tags()):
-            return f"authority-tag:{tag}"
-        if self.profile is Profile.PROFESSIONAL:
-            return None
-        for tag in sorted(tags & ALWAYS_WITHHELD_FROM_FAMILY):
-            return f"tag:{tag}"
-        personal = sorted(tags & PERSONAL_TAGS)
-        if personal:
-            if self.profile is Profile.CHILD:
-                return f"personal-tag:{personal[0]}"
-            if self.recipient.id not in item.about:
-                return f"personal-tag:{personal[0]}"
-        if self.profile is Profile.CHILD:
-            others = set(item.children) - {self.recipient.id}
-            if others or any(a in child_ids and a != self.recipient.id for a in item.about):
-                return "other-child"
-        return None
-
-    @cached_property
-    def information(self) -> tuple[Information, ...]:
-        """Items this document may quote, in file order."""
-        return tuple(i for i in self.case.information if self.information_rule(i) is None)
-
-    # -- addresses and exclusions ----------------------------------------------------------------
-
-    def address_withheld(self, owner: Person) -> bool:
-        """Whether ``owner``'s address must be absent from this reader's copy."""
-        return self.profile is not Profile.PROFESSIONAL and (
-            self.recipient.id in owner.withhold_address_from
-        )
-
-    def may_see_exclusion_summary(self, person: Person) -> bool:
-        """A person's exclusion summary: professionals and the excluded person only."""
-        return self.profile is Profile.PROFESSIONAL or person.id == self.recipient.id
-
-    @cached_property
-    def people(self) -> tuple[Person, ...]:
-        """Family members and supporters this reader's copy may name.
-
-        Professionals see everyone. A family reader sees themselves and the people connected
-        to the children they may see: those children's parents, carers and advocates. Anyone
-        else (another family's father, say) is simply not in the view.
-        """
-        case = self.case
-        if self.profile is Profile.PROFESSIONAL:
-            return tuple(case.people)
-        children = [case.child(c) for c in self.reader_children]
-        ids = {self.recipient.id}
-        for child in children:
-            ids |= {p.id for p in case.pr_holders(child.id)}
-            ids |= set(child.lives_with)
-            if child.advocate:
-                ids.add(child.advocate)
-        ids |= {p.id for p in case.people if set(p.supports) & set(self.reader_children)}
-        return tuple(p for p in case.people if p.id in ids)
 
 
 # -- the template-facing view --------------------------------------------------------------------
@@ -343,6 +164,7 @@ class PlanView:
     actions: tuple[ActionView, ...]
     contact: str | None
     contingency: str | None
+    services: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -617,8 +439,8 @@ def _person_view(case: Case, vis: Visibility, person: Person) -> PersonView:
         first_language=person.first_language,
         interpreter=person.interpreter,
         organisation=person.organisation,
-        phone=person.phone,
-        email=person.email,
+        phone=None if vis.address_withheld(person) else person.phone,
+        email=None if vis.address_withheld(person) else person.email,
         parental_responsibility_for=tuple(
             c.id for c in case.pr_children(person.id) if c.id in vis.reader_children
         ),
@@ -634,11 +456,11 @@ def _exclusion_view(person: Person, vis: Visibility) -> ExclusionView:
         extent=excl.extent.value,
         grounds=tuple(g.value for g in excl.grounds),
         grounds_text=tuple(EXCLUSION_GROUND_TEXT[g] for g in excl.grounds),
-        summary=excl.summary if vis.may_see_exclusion_summary(person) else None,
+        summary=vis.text(excl.summary),
         requested_on=excl.requested_on,
         decided_on=excl.decided_on,
         views_routes=tuple(r.value for r in excl.views_routes),
-        part_description=excl.part_description,
+        part_description=vis.text(excl.part_description),
         receives_record=excl.receives_record,
     )
 
@@ -680,6 +502,11 @@ def _visible_name(case: Case, vis: Visibility, some_id: str) -> str:
     return case.name_of(some_id)
 
 
+def _visible_texts(vis: Visibility, items: list[TextItem]) -> tuple[str, ...]:
+    """The words of the items this reader may see, in order; the others are simply absent."""
+    return tuple(t for t in (vis.text(i) for i in items) if t is not None)
+
+
 def _plan_view(case: Case, vis: Visibility, child_id: str) -> PlanView | None:
     if not case.plan or child_id not in case.plan:
         return None
@@ -692,10 +519,13 @@ def _plan_view(case: Case, vis: Visibility, child_id: str) -> PlanView | None:
             who_role = f"{ROLE_LABELS[pro.role.value]}, {pro.agency}"
         elif any(p.id == action.who for p in vis.people):
             who_role = _relationship_label(case.person(action.who).relationship.value)
+        what = vis.text(action.what)
+        if what is None:
+            continue
         by_date = action.by if isinstance(action.by, dt.date) else None
         actions.append(
             ActionView(
-                what=action.what.strip(),
+                what=what,
                 who=_visible_name(case, vis, action.who),
                 who_role=who_role,
                 by=by_date,
@@ -703,11 +533,12 @@ def _plan_view(case: Case, vis: Visibility, child_id: str) -> PlanView | None:
             )
         )
     return PlanView(
-        risks=tuple(r.strip() for r in plan.risks),
-        outcomes=tuple(o.strip() for o in plan.outcomes),
+        risks=_visible_texts(vis, plan.risks),
+        outcomes=_visible_texts(vis, plan.outcomes),
         actions=tuple(actions),
-        contact=plan.contact.strip() if plan.contact else None,
-        contingency=plan.contingency.strip() if plan.contingency else None,
+        contact=vis.text(plan.contact),
+        contingency=vis.text(plan.contingency),
+        services=_visible_texts(vis, plan.services),
     )
 
 
@@ -733,13 +564,13 @@ def _child_view(case: Case, vis: Visibility, child: Child) -> ChildView:
         lives_with=tuple(people[i].name for i in child.lives_with if i in people),
         participation=child.participation.value,
         participation_label=PARTICIPATION_LABELS[child.participation.value],
-        not_attending_reason=child.not_attending_reason,
+        not_attending_reason=vis.text(child.not_attending_reason),
         advocate=advocate,
-        wishes_and_feelings=(child.wishes_and_feelings or "").strip() or None,
-        analysis=(child.analysis or "").strip() or None,
-        worried_about=(child.worried_about or "").strip() or None,
-        working_well=(child.working_well or "").strip() or None,
-        needs_to_happen=(child.needs_to_happen or "").strip() or None,
+        wishes_and_feelings=vis.text(child.wishes_and_feelings),
+        analysis=vis.text(child.analysis),
+        worried_about=vis.text(child.worried_about),
+        working_well=vis.text(child.working_well),
+        needs_to_happen=vis.text(child.needs_to_happen),
         recommendation=child.recommendation.value if child.recommendation else None,
         recommendation_label=OUTCOME_LABELS[child.recommendation.value]
         if child.recommendation
@@ -898,9 +729,10 @@ def build_view(
                 DissentView(
                     case.name_of(x.professional),
                     case.professional(x.professional).agency,
-                    x.reason.strip(),
+                    vis.text(x.reason) or "",
                 )
                 for x in d.dissent
+                if vis.text(x.reason)
             )
             if professional
             else (),
@@ -973,49 +805,3 @@ def _date_forms(day: dt.date) -> tuple[str, ...]:
         f"{day.day} {day.strftime('%B')} {day.year}",
         f"{day.day} {day.strftime('%b')} {day.year}",
     )
-
-
-def withheld_items(
-    case: Case,
-    authority: Authority,
-    recipient: Recipient,
-    profile: Profile | None = None,
-    child: str | None = None,
-) -> list[WithheldItem]:
-    """Everything this document may not show its reader, by rule, with the revealing values."""
-    vis = Visibility(case, authority, recipient, profile, child)
-    out: list[WithheldItem] = []
-    for item in case.information:
-        rule = vis.information_rule(item)
-        if rule is not None:
-            out.append(WithheldItem(rule, item.id, (item.text.strip(),)))
-    for person in case.people:
-        if person.address and vis.address_withheld(person):
-            out.append(WithheldItem("address-withheld", person.id, tuple(person.address), True))
-        if (
-            person.exclusion
-            and person.exclusion.summary
-            and not vis.may_see_exclusion_summary(person)
-        ):
-            out.append(
-                WithheldItem("exclusion-summary", person.id, (person.exclusion.summary.strip(),))
-            )
-    visible_names = {p.name for p in vis.people}
-    for other in case.children:
-        if vis.may_see_child(other.id):
-            continue
-        values: list[str] = []
-        if other.name and other.name not in visible_names:
-            values.append(other.name)
-        if other.date_of_birth:
-            values.extend(_date_forms(other.date_of_birth))
-        out.append(WithheldItem("absent-child", other.id, tuple(values), True))
-    return out
-
-
-def withheld_counts(items: list[WithheldItem]) -> dict[str, int]:
-    """Counts by rule, for the manifest: no values, so it can be shown to anyone."""
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[item.rule] = counts.get(item.rule, 0) + 1
-    return dict(sorted(counts.items()))
