@@ -40,8 +40,9 @@ from typing import Any
 from . import views
 from .authority import Authority
 from .errors import CpcdocsError, ExitStatus
+from .kinds import Stage, parse_filename
 from .model import Case
-from .plan import PER_CHILD, DocumentKind, PlannedDocument, plan_pack
+from .plan import PER_CHILD, PlannedDocument, plan_pack
 from .recurring import RecurringCache
 from .rules import Profile, Recipient, WithheldItem, profile_for, withheld_items
 from .workers import fork_map
@@ -61,6 +62,9 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
+#: Files at the top of a pack folder that are about the pack, not in any envelope: the
+#: manifest, the post list for mailing staff and the chair's review sheet.
+BESIDE_PACK = frozenset({MANIFEST, "post-list.csv", "review.html"})
 
 # -- the rules in plain words: the one table the chair, the ICO and the README read ------------
 
@@ -490,25 +494,17 @@ class AuditReport:
 # -- the audit -----------------------------------------------------------------------------------
 
 
-def _parse_name(name: str, case: Case) -> tuple[str | None, str | None]:
-    """``<kind>[-<child>].<ext>`` back into (kind, child); (None, None) when it is not one."""
-    stem = name.rsplit(".", 1)[0]
-    kinds = {k.value for k in DocumentKind}
-    if stem in kinds:
-        return stem, None
-    children = {c.id for c in case.children}
-    for kind in kinds:
-        prefix = kind + "-"
-        if stem.startswith(prefix) and stem[len(prefix) :] in children:
-            return kind, stem[len(prefix) :]
-    return None, None
+def _parse_name(name: str, case: Case) -> tuple[str | None, str | None, str | None]:
+    """``<kind>[-<child>[-<author>]].<ext>`` back into (kind, child, author)."""
+    found = parse_filename(name, {c.id for c in case.children}, {p.id for p in case.professionals})
+    return found if found is not None else (None, None, None)
 
 
 def _entry_child(entry: Mapping[str, Any], case: Case) -> str | None:
     """A manifest entry's child: its ``child`` key (a cpcdocs addition), else its file name."""
     child = entry.get("child")
     if child is None and entry.get("kind") in {k.value for k in PER_CHILD}:
-        _, child = _parse_name(PurePosixPath(str(entry.get("path", ""))).name, case)
+        _, child, _ = _parse_name(PurePosixPath(str(entry.get("path", ""))).name, case)
     return child if isinstance(child, str) else None
 
 
@@ -523,8 +519,8 @@ class _Auditor:
         self.case = case
         self.authority = authority
         self.issued_on = issued_on
-        self.plan: dict[tuple[str, str, str | None], PlannedDocument] = {
-            (d.kind.value, d.recipient.id, d.child): d for d in plan_pack(case)
+        self.plan: dict[tuple[str, str, str | None, str | None], PlannedDocument] = {
+            d.key: d for d in plan_pack(case)
         }
         self.ids = case.all_ids()
         self._needles: dict[tuple[Any, ...], list[tuple[WithheldItem, list[str]]]] = {}
@@ -534,11 +530,19 @@ class _Auditor:
             s for d in deadlines(case, authority).values() for s in (d.label, *_date_forms(d.due))
         ]
 
+    def planned(
+        self, kind: str | None, recipient: str, child: str | None
+    ) -> PlannedDocument | None:
+        """The planned document of this kind for this reader and child (any author)."""
+        return next(
+            (d for k, d in self.plan.items() if k[:3] == (kind or "", recipient, child)), None
+        )
+
     def search_plan(
         self, recipient: Recipient, kind: str | None, child: str | None
     ) -> list[tuple[WithheldItem, list[str]]]:
         """What to look for in one reader's copy of one kind of document."""
-        planned = self.plan.get((kind or "", recipient.id, child))
+        planned = self.planned(kind, recipient.id, child)
         profile = planned.profile if planned else profile_for(recipient)
         key = (recipient, profile, child, kind)
         if key not in self._needles:
@@ -578,16 +582,17 @@ class _Auditor:
                 found.append(Finding(rel, LEAK, recipient.id, item.rule, item.item, where))
         return found
 
-    def check_entry(self, entry: Mapping[str, Any], folder: str) -> list[Finding]:
-        """The manifest entry against the plan and the folder it sits in."""
+    def check_entry(self, entry: Mapping[str, Any], folder: str, stage: str) -> list[Finding]:
+        """The manifest entry against the plan and the stage and envelope it sits in."""
         rel = str(entry.get("path", ""))
         findings = []
         recipient = str(entry.get("recipient", ""))
-        if recipient != folder:
+        if recipient != folder or entry.get("stage") != stage:
             findings.append(Finding(rel, "wrong-recipient", folder))
         kind = entry.get("kind")
         child = _entry_child(entry, self.case)
-        planned = self.plan.get((str(kind), recipient, child))
+        author = entry.get("author") if isinstance(entry.get("author"), str) else None
+        planned = self.plan.get((str(kind), recipient, child, author))
         fmt = PurePosixPath(rel).suffix.lstrip(".")
         if (
             planned is None
@@ -645,9 +650,11 @@ def audit_pack(
     elif manifest.get("case") != case.case.reference:
         findings.append(Finding(MANIFEST, "wrong-case"))
     day = issued_on
-    if day is None and manifest and isinstance(manifest.get("issued_on"), str):
+    stages = (manifest or {}).get("stages")
+    if day is None and isinstance(stages, dict):
+        dates = [str(v.get("issued_on")) for v in stages.values() if isinstance(v, Mapping)]
         try:
-            day = dt.date.fromisoformat(manifest["issued_on"])
+            day = max(dt.date.fromisoformat(d) for d in dates) if dates else None
         except ValueError:
             day = None
     auditor = _Auditor(case, authority, day or dt.date.today())
@@ -655,7 +662,7 @@ def audit_pack(
     on_disk = {
         p.relative_to(pack).as_posix()
         for p in pack.rglob("*")
-        if (p.is_file() or p.is_symlink()) and p.relative_to(pack).as_posix() != MANIFEST
+        if (p.is_file() or p.is_symlink()) and p.relative_to(pack).as_posix() not in BESIDE_PACK
     }
     listed: dict[str, Mapping[str, Any]] = {}
     for entry in (manifest or {}).get("documents", []):
@@ -668,9 +675,13 @@ def audit_pack(
             findings.append(Finding(rel, "missing", str(entry.get("recipient") or "") or None))
 
     searches: list[tuple[str, bytes, Recipient, str | None, str | None]] = []
+    stage_names = {s.value for s in Stage}
     for rel in sorted(on_disk):
         path = pack / rel
-        folder = PurePosixPath(rel).parts[0] if len(PurePosixPath(rel).parts) > 1 else ""
+        parts = PurePosixPath(rel).parts
+        # <stage>/<recipient>/<file>: the envelope is the recipient folder inside a stage.
+        stage = parts[0] if len(parts) == 3 and parts[0] in stage_names else ""
+        folder = parts[1] if stage else (parts[0] if len(parts) > 1 else "")
         entry = listed.get(rel)
         if entry is None and manifest is not None:
             findings.append(Finding(rel, "unlisted", folder or None))
@@ -681,13 +692,13 @@ def audit_pack(
         if entry is not None:
             if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
                 findings.append(Finding(rel, "hash-mismatch", folder or None))
-            findings.extend(auditor.check_entry(entry, folder))
+            findings.extend(auditor.check_entry(entry, folder, stage))
         # The envelope decides the reader: a file is read by whoever's folder it is in.
         reader_id = folder if folder in auditor.ids else None
         if reader_id is None:
             findings.append(Finding(rel, "unknown-recipient", folder or None))
             continue
-        kind, child = _parse_name(PurePosixPath(rel).name, case)
+        kind, child, _ = _parse_name(PurePosixPath(rel).name, case)
         if entry is not None and kind is None:
             kind, child = entry.get("kind"), entry.get("child")
         recipient = views.recipient_of(case, reader_id)
@@ -742,15 +753,16 @@ def explain_pack(
     except KeyError:
         msg = f"no recipient has id {recipient_id!r} in case {case.case.reference}"
         raise CpcdocsError(msg, ExitStatus.INVALID_INPUT) from None
-    plan = {(d.kind.value, d.recipient.id, d.child): d for d in plan_pack(case)}
-    grouped: dict[tuple[str, str | None], list[Mapping[str, Any]]] = {}
+    plan = {d.key: d for d in plan_pack(case)}
+    grouped: dict[tuple[str, str | None, str | None], list[Mapping[str, Any]]] = {}
     for entry in manifest["documents"]:
         if isinstance(entry, Mapping) and entry.get("recipient") == recipient_id:
-            key = (str(entry.get("kind")), _entry_child(entry, case))
+            author = entry.get("author") if isinstance(entry.get("author"), str) else None
+            key = (str(entry.get("kind")), _entry_child(entry, case), author)
             grouped.setdefault(key, []).append(entry)
     out = []
-    for (kind, child), entries in grouped.items():
-        planned = plan.get((kind, recipient_id, child))
+    for (kind, child, author), entries in grouped.items():
+        planned = plan.get((kind, recipient_id, child, author))
         profile = planned.profile if planned else profile_for(recipient)
         items = withheld_items(case, authority, recipient, profile, child)
         counts = entries[0].get("withheld")

@@ -343,10 +343,20 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     help="Only documents for these recipient ids.",
 )
 @click.option(
+    "--stage",
+    "stages",
+    multiple=True,
+    callback=_csv,
+    help="Only these stages: invitations, exclusions, reports, decision, record "
+    "(default: every stage the case is ready for).",
+)
+@click.option(
     "--date",
     "issued_on",
     callback=_date,
-    help="Date the letters carry (default: SOURCE_DATE_EPOCH, else today).",
+    help="Issue date of the stages rendered; refused when it breaks a stage's date rule "
+    "(default: issued.<stage> in the case, else the date the stage was first issued, else "
+    "SOURCE_DATE_EPOCH, else today).",
 )
 @_sign_options
 @click.option(
@@ -356,7 +366,9 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     help="Processes rendering each pack's files (default: the number of CPUs). The files are "
     "the same for any number.",
 )
-@click.option("--dry-run", is_flag=True, help="List the files a real run would write, and stop.")
+@click.option(
+    "--dry-run", is_flag=True, help="List the stages, dates and files a real run would write."
+)
 def render(
     cases: tuple[str, ...],
     out: str,
@@ -365,31 +377,36 @@ def render(
     formats: tuple[str, ...],
     only: tuple[str, ...],
     recipients: tuple[str, ...],
+    stages: tuple[str, ...],
     issued_on: Any,
     sign_key: str | None,
     tsa: str | None,
     jobs: int | None,
     dry_run: bool,
 ) -> int:
-    """Render, audit and publish the document pack for each case.
+    """Render, audit and publish the document pack for each case, stage by stage.
 
-    Each pack is written to OUT/<reference>/ with a manifest.json. It is built in a staging
-    folder beside it, audited for leaks, and moved into place only when complete and clean:
-    a failure leaves any earlier pack untouched.
+    Each pack is OUT/<reference>/<stage>/<recipient>/<file>, with manifest.json and
+    post-list.csv (the envelopes new or changed in this run). Every stage the case is ready
+    for is rendered, each dated for its own moment; a stage whose time has not come, or has
+    passed, is left out with a line saying why. Documents not rendered in this run (other
+    stages, or outside --only/--recipient) stay exactly as published. The whole pack is
+    built in a staging folder beside it, audited for leaks, and moved into place only when
+    complete and clean: a failure leaves the earlier pack untouched.
 
     \b
     Examples:
       cpcdocs render case.yaml -o out/
-      cpcdocs render case.yaml -o out/ --only invitation --recipient mother
-      cpcdocs render case.yaml -o out/ --templates my-templates/ --date 2026-12-24
+      cpcdocs render case.yaml -o out/ --stage invitations --date 2026-12-14
+      cpcdocs render case.yaml -o out/ --only decision_letter --recipient mother
+      cpcdocs render case.yaml -o out/ --templates my-templates/
       cpcdocs render case.yaml -o out/ --dry-run
       cpcdocs render case.yaml -o out/ --sign-key chair.p12 --tsa http://tsa.example/
 
     With --sign-key every outline plan PDF is signed by the chair (PAdES). The passphrase is
     read from CPCDOCS_SIGN_PASSPHRASE, else asked for (hidden) on a terminal.
     """
-    from .load import load_case
-    from .pack import RenderOptions, render_pack, select_documents
+    from .pack import RenderOptions, dry_run_lines, render_pack
     from .workers import default_jobs
 
     options = RenderOptions(
@@ -399,19 +416,10 @@ def render(
         only=only or None,
         recipients=recipients or None,
         issued_on=issued_on,
+        stages=stages or None,
     )
     if dry_run:
-
-        def plan_lines(path: str) -> list[str]:
-            case = load_case(path)
-            docs = select_documents(case, only=only, recipients=recipients, formats=formats)
-            return [
-                f"{case.case.reference}/{rel}  {d.kind.value}  {d.recipient.id}  {d.profile.value}"
-                for d in docs
-                for rel in d.paths()
-            ]
-
-        for lines in _each_case(cases, plan_lines):
+        for lines in _each_case(cases, lambda path: dry_run_lines(path, out, options)):
             for line in lines:
                 click.echo(line)
         return 0
@@ -420,6 +428,16 @@ def render(
         options = dataclasses.replace(options, sign=sign)
     for path in cases:
         result = render_pack(path, out, options, jobs=jobs or default_jobs())
+        for outcome in result.stages:
+            click.echo(f"  {outcome.line()}")
+        for rel in result.dropped:
+            click.echo(f"  dropped (no longer in the plan): {rel}")
+        if result.post:
+            click.echo(f"  to post ({len(result.post)} envelopes, also in post-list.csv):")
+            for stage_name, recipient, files in result.post:
+                click.echo(f"    {stage_name}/{recipient}: {' '.join(files)}")
+        else:
+            click.echo("  to post: nothing new or changed")
         click.echo(f"{result.path}: {result.files} files for {result.documents} documents")
     return 0
 

@@ -751,14 +751,14 @@ class Case(_Strict):
     def connected_children(self, person_id: str) -> list[Child]:
         """A family member's connected children, in file order.
 
-        Those they hold parental responsibility for, those who live with them, those listed in
-        their ``connected_to``, and (for an advocate or supporter) those they support. A family
-        reader's copies name only these children.
+        Those they hold parental responsibility for, those who live with them, and those listed
+        in their ``connected_to``. They receive those children's plans; an advocate's
+        ``supports`` lets them read about a child (:mod:`cpcdocs.rules`) without connecting them.
         """
         person = next((p for p in self.people if p.id == person_id), None)
         if person is None:
             return []
-        ids = set(person.connected_to) | set(person.supports)
+        ids = set(person.connected_to)
         return [
             c
             for c in self.children

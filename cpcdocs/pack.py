@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +18,12 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .authority import Authority, templates_root
 from .errors import CpcdocsError, ExitStatus, LeakFound, RenderError
+from .kinds import Stage
 from .model import Case
-from .plan import DocumentKind, PlannedDocument, enclosed_kinds, plan_pack
-from .views import DeadlineView, Profile, View, build_view, withheld_counts, withheld_items
+from .plan import DocumentKind, PlannedDocument, enclosed_kinds, plan_pack, restrict
+from .rules import Profile, withheld_counts, withheld_items
+from .stages import StageDate, resolve_stage_dates, today
+from .views import DeadlineView, View, build_view
 from .workers import can_fork, fork_map
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
+POST_LIST = "post-list.csv"
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,10 @@ class RenderOptions:
     formats: tuple[str, ...] | None = None
     only: tuple[str, ...] | None = None
     recipients: tuple[str, ...] | None = None
+    #: ``--date``: the issue date of every stage rendered (checked against each stage's rule).
     issued_on: dt.date | None = None
+    #: ``--stage``: only these stages (names); every stage the case is ready for when None.
+    stages: tuple[str, ...] | None = None
     #: Sign every outline plan PDF with the chair's key (``render --sign-key``).
     sign: SignConfig | None = None
 
@@ -63,20 +69,55 @@ class PackResult:
     path: Path
     documents: int
     files: int
+    #: Each stage's outcome in this run (issued with its date, or why it was left out).
+    stages: tuple[StageDate, ...] = ()
+    #: Envelopes new or changed since the pack last published: (stage, recipient id, files).
+    post: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    #: Published documents no longer in the plan, dropped from the pack.
+    dropped: tuple[str, ...] = ()
 
 
 def issued_date(explicit: dt.date | None = None) -> dt.date:
-    """The date letters carry: ``--date``, else ``SOURCE_DATE_EPOCH``, else today.
+    """``--date``, else ``SOURCE_DATE_EPOCH``, else today: the day a run takes as "today"."""
+    return explicit if explicit is not None else today()
 
-    It is an input like any other, recorded in the manifest, so re-rendering with the same
-    inputs gives byte-identical files.
-    """
-    if explicit is not None:
-        return explicit
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+
+def parse_stages(names: Iterable[str] | None) -> tuple[Stage, ...] | None:
+    """``--stage`` values as stages (exit 2 naming the stages for an unknown one)."""
+    if not names:
+        return None
+    out = []
+    for name in names:
+        try:
+            out.append(Stage(name))
+        except ValueError:
+            msg = f"unknown stage {name!r}; stages are " + ", ".join(s.value for s in Stage)
+            raise CpcdocsError(msg, ExitStatus.INVALID_INPUT) from None
+    return tuple(out)
+
+
+def published_manifest(pack_dir: Path) -> dict[str, Any] | None:
+    """The manifest of the pack published at ``pack_dir``, or None when there is none."""
+    try:
+        data = json.loads((pack_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
+        return None
+    return data
+
+
+def published_dates(manifest: dict[str, Any] | None) -> dict[Stage, dt.date]:
+    """The date each stage was first issued, from a published manifest."""
+    out: dict[Stage, dt.date] = {}
+    stages = (manifest or {}).get("stages")
+    if isinstance(stages, dict):
+        for name, info in stages.items():
+            try:
+                out[Stage(name)] = dt.date.fromisoformat(str(info.get("issued_on")))
+            except (ValueError, AttributeError):
+                continue
+    return out
 
 
 def select_documents(
@@ -85,9 +126,13 @@ def select_documents(
     only: Iterable[str] | None = None,
     recipients: Iterable[str] | None = None,
     formats: Iterable[str] | None = None,
+    stages: Iterable[Stage] | None = None,
 ) -> list[PlannedDocument]:
-    """The planned documents, narrowed by ``--only``, ``--recipient`` and ``--format``."""
+    """The planned documents, narrowed by ``--stage``, ``--only``, ``--recipient``, ``--format``."""
     docs = plan_pack(case)
+    if stages is not None:
+        wanted_stages = set(stages)
+        docs = [d for d in docs if d.stage in wanted_stages]
     if only:
         kinds = set(only)
         unknown = kinds - {k.value for k in DocumentKind}
@@ -111,9 +156,7 @@ def select_documents(
             msg = f"unknown format {sorted(bad)[0]!r}; formats are pdf, docx"
             raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
         docs = [
-            PlannedDocument(d.kind, d.recipient, d.profile, fmts, d.children, d.child)
-            for d in docs
-            if (fmts := tuple(f for f in d.formats if f in allowed))
+            restrict(d, fmts) for d in docs if (fmts := tuple(f for f in d.formats if f in allowed))
         ]
     return docs
 
@@ -136,19 +179,25 @@ def _tree_sha256(root: Path) -> str:
 
 
 def fingerprint(
-    case_bytes: bytes, authority: Authority, options: RenderOptions, issued_on: dt.date
+    case_bytes: bytes,
+    authority: Authority,
+    options: RenderOptions,
+    issued_on: dt.date | None,
+    stage_dates: dict[Stage, StageDate] | None = None,
 ) -> dict[str, str]:
     """The inputs a pack depends on, recorded in its manifest so a batch can skip unchanged ones.
 
     Covers the case file, the authority profile (and the images beside it), the built-in and
-    overriding templates, the cpcdocs version and the options that change output.
+    overriding templates, the cpcdocs version, the options that change output, and which
+    stages are issued on which date: a stage falling due changes the pack even when the case
+    file has not changed.
     """
     authority_hash = hashlib.sha256(authority.model_dump_json(exclude={"base_dir"}).encode())
     for image in (
         authority.logo_path,
         *(authority.resolve(p) for p in authority.signatures.values()),
     ):
-        if image is not None:
+        if image is not None and image.is_file():
             authority_hash.update(image.read_bytes())
     templates = _tree_sha256(templates_root())
     if options.templates:
@@ -157,7 +206,12 @@ def fingerprint(
         "formats": options.formats,
         "only": options.only,
         "recipients": options.recipients,
-        "issued_on": issued_on.isoformat(),
+        "stages": options.stages,
+        "issued_on": issued_on.isoformat() if issued_on else None,
+        "stage_dates": {
+            stage.value: (d.issued_on.isoformat() if d.issued_on else d.status.value)
+            for stage, d in sorted((stage_dates or {}).items())
+        },
     }
     if options.sign is not None:  # an unsigned pack is not the same pack as a signed one
         chosen["signing_key_sha256"] = options.sign.key_fingerprint()
@@ -183,17 +237,19 @@ def _deadline_views(case: Case, authority: Authority) -> dict[str, DeadlineView]
 def document_views(
     case: Case,
     authority: Authority,
-    issued_on: dt.date,
+    issued_on: dt.date | dict[Stage, dt.date],
     docs: Sequence[PlannedDocument] | None = None,
 ) -> Iterator[tuple[PlannedDocument, View]]:
     """Each planned document with the one view its template may see.
 
-    The single place a document's view is assembled (deadlines, enclosures from the full plan),
-    shared by rendering, ``templates check`` and the tests.
+    The single place a document's view is assembled (its stage's date, deadlines, enclosures
+    from the full plan), shared by rendering, ``templates check``, the audit and the tests.
+    ``issued_on`` is one date for every stage, or each stage's date.
     """
     deadlines = _deadline_views(case, authority)
     full_plan = plan_pack(case)
     for doc in full_plan if docs is None else docs:
+        day = issued_on.get(doc.stage, today()) if isinstance(issued_on, dict) else issued_on
         yield (
             doc,
             build_view(
@@ -201,11 +257,12 @@ def document_views(
                 authority,
                 doc.recipient,
                 kind=doc.kind.value,
-                issued_on=issued_on,
+                issued_on=day,
                 profile=doc.profile,
                 child=doc.child,
                 deadlines=deadlines,
                 enclosed_kinds=enclosed_kinds(doc, full_plan),
+                author=doc.author,
             ),
         )
 
@@ -223,10 +280,9 @@ def _metadata(view: View, doc: PlannedDocument) -> dict[str, Any]:
 
 
 def _render_one(renderer: Any, view: View, doc: PlannedDocument, fmt: str) -> bytes:
-    if fmt == "docx" and doc.kind is DocumentKind.REPORT_PROFORMA:
-        return renderer.render_docx_template("report_proforma.docx", {"view": view})
-    if fmt == "docx" and doc.kind is DocumentKind.CHILD_REPORT:
-        return renderer.render_docx_template("child_report.docx", {"view": view})
+    word = doc.spec.word_template
+    if fmt == "docx" and word is not None:
+        return renderer.render_docx_template(word, {"view": view})
     if fmt == "pdf":
         return renderer.render_pdf(view, metadata=_metadata(view, doc))
     return renderer.render_docx(view)
@@ -234,11 +290,21 @@ def _render_one(renderer: Any, view: View, doc: PlannedDocument, fmt: str) -> by
 
 def _safe_address(case: Case, doc: PlannedDocument, view: View) -> bool:
     """Flag for mailing staff: this envelope goes to, or this copy shows, a safe address."""
-    if doc.recipient.kind == "person" and case.person(doc.recipient.id).withhold_address_from:
+    if _envelope_is_safe(case, doc.recipient.kind, doc.recipient.id):
         return True
     return doc.profile is Profile.PROFESSIONAL and any(
         p.address is not None and p.address.confidential for p in view.people
     )
+
+
+def _envelope_is_safe(case: Case, kind: str, some_id: str) -> bool:
+    """Whether the envelope's address is a safe address (withheld from someone in the case)."""
+    if kind == "person":
+        return bool(case.person(some_id).withhold_address_from)
+    if kind == "child":
+        child = case.child(some_id)
+        return any(case.person(p).withhold_address_from for p in child.lives_with if p)
+    return False
 
 
 def build_documents(
@@ -247,28 +313,30 @@ def build_documents(
     docs: Sequence[PlannedDocument],
     staging: Path,
     renderer: Any,
-    issued_on: dt.date,
+    stage_dates: dict[Stage, dt.date],
     *,
     sign: SignConfig | None = None,
     jobs: int = 1,
+    published: dict[str, dict[str, Any]] | None = None,
+    published_dir: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Render every planned document into ``staging``; the manifest's document entries.
 
-    ``jobs`` above 1 renders the files in that many forked processes (:func:`_render_all`).
-    Signing happens here, in this process, after the workers have returned the bytes.
+    Each document carries its own stage's date. ``content_sha256`` is the hash of the file as
+    rendered, before signing: when it equals the published document's, the published file is
+    kept byte for byte (a signature is never redone for a document that has not changed).
 
-    With ``sign``, each outline plan PDF is signed right after rendering, so the manifest
-    hash and the audit are of the signed file. The key is loaded (and checked to be the
-    chair's) before anything is rendered.
+    ``jobs`` above 1 renders the files in that many forked processes (:func:`_render_all`).
+    Signing happens here, in this process, after the workers have returned the bytes. The key
+    is loaded (and checked to be the chair's) before anything is rendered.
     """
     plan_signer = None
-    if sign is not None and any(
-        d.kind is DocumentKind.OUTLINE_PLAN and "pdf" in d.formats for d in docs
-    ):
+    if sign is not None and any(d.spec.signed and "pdf" in d.formats for d in docs):
         from .sign import plan_signer_for
 
         plan_signer = plan_signer_for(sign, case, authority)
-    pairs = list(document_views(case, authority, issued_on, docs))
+    published = published or {}
+    pairs = list(document_views(case, authority, stage_dates, docs))
     tasks = [(doc, view, fmt) for doc, view in pairs for fmt in doc.formats]
     rendered = _render_all(renderer, tasks, jobs)
     entries: list[dict[str, Any]] = []
@@ -279,7 +347,19 @@ def build_documents(
         if data is None:
             msg = f"{where}: {outcome.error}"
             raise RenderError(msg) from outcome.exception
-        if plan_signer and doc.kind is DocumentKind.OUTLINE_PLAN and fmt == "pdf":
+        rel = f"{doc.folder}/{doc.filename(fmt)}"
+        content = _sha256(data)
+        before = published.get(rel)
+        kept = (
+            before is not None
+            and before.get("content_sha256") == content
+            and published_dir is not None
+            and (published_dir / rel).is_file()
+        )
+        if kept:
+            assert published_dir is not None
+            data = (published_dir / rel).read_bytes()
+        elif plan_signer and doc.spec.signed and fmt == "pdf":
             try:
                 data = plan_signer.sign(data)
             except CpcdocsError as err:
@@ -292,21 +372,23 @@ def build_documents(
             counts[id(doc)] = withheld_counts(
                 withheld_items(case, authority, doc.recipient, doc.profile, doc.child)
             )
-        folder = staging / doc.folder
-        folder.mkdir(parents=True, exist_ok=True)
-        rel = f"{doc.folder}/{doc.filename(fmt)}"
+        (staging / doc.folder).mkdir(parents=True, exist_ok=True)
         (staging / rel).write_bytes(data)
         entries.append(
             {
                 "path": rel,
+                "stage": doc.stage.value,
                 "kind": doc.kind.value,
                 "recipient": doc.recipient.id,
                 "recipient_type": doc.recipient.kind,
                 "profile": doc.profile.value,
                 "children": list(doc.children),
                 "child": doc.child,
+                "author": doc.author,
                 "format": fmt,
+                "issued_on": view.issued_on.isoformat(),
                 "sha256": _sha256(data),
+                "content_sha256": content,
                 "withheld": counts[id(doc)],
                 "safe_address": _safe_address(case, doc, view),
             }
@@ -402,14 +484,16 @@ def build_pack(
     case: Case | None = None,
     authority: Authority | None = None,
     jobs: int = 1,
+    published_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Render every planned document of one case into ``staging`` and write its manifest.
+    """Render the documents of the stages due in this run into ``staging``, and its manifest.
 
-    Nothing is audited or published here. :func:`render_pack` builds into its staging folder
-    beside OUT and then calls :func:`audit_and_publish`; a Dask batch worker builds into a
-    private folder and returns the files to the batch client, which audits and publishes them
-    (:func:`cpcdocs.batch.publish_files`), so the audit gate is always on the publishing side.
-    ``jobs`` processes render the files (see :func:`build_documents`). Returns the manifest.
+    Stages and their dates are resolved here (:func:`~cpcdocs.stages.resolve_stage_dates`);
+    every published document that this run does not render is carried over from
+    ``published_dir`` byte for byte, so the staged pack is always the whole pack. Nothing is
+    audited or published here: :func:`render_pack` calls :func:`audit_and_publish` next; a
+    Dask batch worker builds with no published pack and the client merges
+    (:func:`complete_pack`) before its audit. Returns the manifest.
     """
     from .load import load_case, resolve_authority
 
@@ -417,23 +501,172 @@ def build_pack(
     case_path = Path(case_path)
     case = case or load_case(case_path)
     authority = authority or resolve_authority(case, options.authority, case_file=str(case_path))
-    docs = select_documents(
-        case, only=options.only, recipients=options.recipients, formats=options.formats
+    before = published_manifest(published_dir) if published_dir else None
+    stage_dates = resolve_stage_dates(
+        case,
+        parse_stages(options.stages),
+        explicit=options.issued_on,
+        published=published_dates(before),
+        case_file=str(case_path),
     )
-    issued_on = issued_date(options.issued_on)
+    issued = {s: d.issued_on for s, d in stage_dates.items() if d.issued and d.issued_on}
+    docs = [
+        d
+        for d in select_documents(
+            case, only=options.only, recipients=options.recipients, formats=options.formats
+        )
+        if d.stage in issued
+    ]
+    partial = bool(options.only or options.recipients or options.formats or options.stages)
+    if partial and not docs:
+        msg = (
+            f"{case.case.reference}: the selection (--stage/--only/--recipient/--format) "
+            "matches no document the case is ready to issue; nothing was rendered"
+        )
+        raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
     renderer = renderer or get_renderer(options.templates)
+    published_entries = {
+        str(e.get("path")): e for e in (before or {}).get("documents", []) if isinstance(e, dict)
+    }
     entries = build_documents(
-        case, authority, docs, staging, renderer, issued_on, sign=options.sign, jobs=jobs
+        case,
+        authority,
+        docs,
+        staging,
+        renderer,
+        issued,
+        sign=options.sign,
+        jobs=jobs,
+        published=published_entries,
+        published_dir=published_dir,
     )
     manifest = {
         "case": case.case.reference,
-        **fingerprint(case_path.read_bytes(), authority, options, issued_on),
+        **fingerprint(case_path.read_bytes(), authority, options, options.issued_on, stage_dates),
         "authority": authority.id,
-        "issued_on": issued_on.isoformat(),
+        "stages": {},
+        "stage_outcomes": [d.line() for d in stage_dates.values()],
         "documents": entries,
     }
+    return complete_pack(staging, case, manifest, published_dir, before)
+
+
+def complete_pack(
+    staging: Path,
+    case: Case,
+    manifest: dict[str, Any],
+    published_dir: Path | None,
+    before: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Carry over the published documents this run did not render; write manifest and post list.
+
+    A published document is carried over byte for byte when it is still in the plan; one that
+    is not (a person removed from the case) is dropped, and the run says so. The post list
+    names every envelope whose files are new or changed since the pack last published.
+    """
+    planned = {path for d in plan_pack(case) for path in d.paths()}
+    rendered = {e["path"] for e in manifest["documents"]}
+    dropped: list[str] = []
+    for entry in (before or {}).get("documents", []):
+        rel = str(entry.get("path", "")) if isinstance(entry, dict) else ""
+        if not rel or rel in rendered or published_dir is None:
+            continue
+        source = published_dir / rel
+        if rel not in planned or not source.is_file() or "stage" not in entry:
+            dropped.append(rel)
+            continue
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+        manifest["documents"].append(dict(entry))
+    order = {p: i for i, d in enumerate(plan_pack(case)) for p in d.paths()}
+    manifest["documents"].sort(key=lambda e: (order.get(e["path"], len(order)), e["path"]))
+    stages: dict[str, dict[str, str]] = {}
+    first = (before or {}).get("stages") or {}
+    for entry in manifest["documents"]:
+        name = entry["stage"]
+        if name not in stages:
+            kept = first.get(name, {}).get("issued_on") if isinstance(first, dict) else None
+            stages[name] = {"issued_on": kept or entry["issued_on"]}
+    manifest["stages"] = {s.value: stages[s.value] for s in Stage if s.value in stages}
+    manifest["dropped"] = dropped
     write_manifest(staging / MANIFEST, manifest)
+    old = {
+        str(e.get("path")): e.get("sha256")
+        for e in (before or {}).get("documents", [])
+        if isinstance(e, dict)
+    }
+    write_post_list(staging / POST_LIST, case, post_list(manifest["documents"], old))
     return manifest
+
+
+def post_list(
+    entries: Sequence[dict[str, Any]], published: dict[str, Any]
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Envelopes (stage, recipient, files) with any file new or changed since ``published``."""
+    envelopes: dict[tuple[str, str], list[str]] = {}
+    changed: set[tuple[str, str]] = set()
+    for entry in entries:
+        key = (entry["stage"], entry["recipient"])
+        envelopes.setdefault(key, []).append(entry["path"].rsplit("/", 1)[-1])
+        if published.get(entry["path"]) != entry["sha256"]:
+            changed.add(key)
+    return [(s, r, tuple(files)) for (s, r), files in envelopes.items() if (s, r) in changed]
+
+
+def envelope_address(case: Case, kind: str, some_id: str) -> tuple[str, ...]:
+    """The address lines printed on an envelope: the same as the letter's window address."""
+    if kind == "professional":
+        pro = case.professional(some_id)
+        return (pro.agency, *(pro.address or ()))
+    if kind == "person":
+        return tuple(case.person(some_id).address or ())
+    child = case.child(some_id)
+    for carer in child.lives_with:
+        person = case.person(carer)
+        if person.address:
+            return tuple(person.address)
+    return ()
+
+
+def write_post_list(
+    path: Path, case: Case, envelopes: Sequence[tuple[str, str, tuple[str, ...]]]
+) -> None:
+    """``post-list.csv``: stage, recipient, name, address lines, safe-address flag, files."""
+    import csv
+    import io
+
+    from .rules import recipient_of
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["stage", "recipient", "name", "address", "safe_address", "files"])
+    for stage, recipient, files in envelopes:
+        kind = recipient_of(case, recipient).kind
+        safe = _envelope_is_safe(case, kind, recipient)
+        writer.writerow(
+            [
+                stage,
+                recipient,
+                case.name_of(recipient),
+                "\n".join(envelope_address(case, kind, recipient)),
+                "yes" if safe else "no",
+                " ".join(files),
+            ]
+        )
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def read_post_list(pack_dir: Path) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The post list of a published pack, as (stage, recipient, files)."""
+    import csv
+
+    try:
+        with (pack_dir / POST_LIST).open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError:
+        return []
+    return [(r["stage"], r["recipient"], tuple(r["files"].split())) for r in rows]
 
 
 def audit_and_publish(
@@ -473,14 +706,14 @@ def render_pack(
     recover: bool = True,
     jobs: int = 1,
 ) -> PackResult:
-    """Render, audit and atomically publish the pack for one case file.
+    """Render the stages due, audit the whole pack and publish it atomically.
 
-    Raises :class:`~cpcdocs.errors.InvalidInput` (2), :class:`LeakFound` (3) or
-    :class:`RenderError` (4); in every failure nothing is published and an earlier pack for the
-    case stays as it was. ``recover=False`` is for a batch, which holds the OUT lock and has
-    already cleaned up after any crashed run: its workers must not clean up each other's
-    staging folders while they are being written. ``jobs`` processes render the files (a
-    pack's bytes are the same for any number).
+    Documents this run does not render (other stages, or outside ``--only``/``--recipient``)
+    are carried over from the published pack byte for byte; the whole pack is audited before
+    it replaces the old one. Raises :class:`~cpcdocs.errors.InvalidInput` (2), an input error
+    (2), :class:`LeakFound` (3) or :class:`RenderError` (4); in every failure nothing is
+    published and an earlier pack for the case stays as it was. ``recover=False`` is for a
+    batch, which holds the OUT lock and has already cleaned up after any crashed run.
     """
     from .load import load_case, resolve_authority
     from .publish import discard, stage
@@ -490,15 +723,13 @@ def render_pack(
     case_path = Path(case_path)
     case = load_case(case_path)
     authority = resolve_authority(case, options.authority, case_file=str(case_path))
-    docs = select_documents(
-        case, only=options.only, recipients=options.recipients, formats=options.formats
-    )
     renderer = renderer or get_renderer(options.templates)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if recover:
         recover_out(out)
     reference = case.case.reference
+    target = out / reference
     staging = stage(out, reference)
     try:
         manifest = build_pack(
@@ -509,12 +740,63 @@ def render_pack(
             case=case,
             authority=authority,
             jobs=jobs,
+            published_dir=target if target.is_dir() else None,
         )
         audit_and_publish(staging, out, case, authority, jobs=jobs)
     except BaseException:
         discard(staging)
         raise
-    return PackResult(reference, out / reference, len(docs), len(manifest["documents"]))
+    stage_dates = resolve_stage_dates(
+        case,
+        parse_stages(options.stages),
+        explicit=options.issued_on,
+        published=published_dates(manifest),
+        case_file=str(case_path),
+    )
+    documents = {
+        (e["kind"], e["recipient"], e.get("child"), e.get("author")) for e in manifest["documents"]
+    }
+    return PackResult(
+        reference,
+        target,
+        len(documents),
+        len(manifest["documents"]),
+        tuple(stage_dates.values()),
+        tuple(read_post_list(target)),
+        tuple(manifest.get("dropped", ())),
+    )
+
+
+def dry_run_lines(case_path: str | Path, out_dir: str | Path, options: RenderOptions) -> list[str]:
+    """What ``render --dry-run`` prints: each stage's outcome, then every file a run would write.
+
+    Resolved exactly as a real run resolves them (the published pack's dates included), so the
+    dry run cannot disagree with the run.
+    """
+    from .load import load_case
+
+    case = load_case(case_path)
+    reference = case.case.reference
+    before = published_manifest(Path(out_dir) / reference)
+    stage_dates = resolve_stage_dates(
+        case,
+        parse_stages(options.stages),
+        explicit=options.issued_on,
+        published=published_dates(before),
+        case_file=str(case_path),
+    )
+    lines = [f"{reference}: {d.line()}" for d in stage_dates.values()]
+    issued = {s for s, d in stage_dates.items() if d.issued}
+    for doc in select_documents(
+        case, only=options.only, recipients=options.recipients, formats=options.formats
+    ):
+        if doc.stage not in issued:
+            continue
+        for rel in doc.paths():
+            lines.append(
+                f"{reference}/{rel}  {doc.kind.value}  {doc.recipient.id}  {doc.profile.value}"
+            )
+    return lines
 
 
 def sample_case_paths() -> list[Path]:

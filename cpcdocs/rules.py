@@ -177,7 +177,9 @@ class Visibility:
         if self.recipient.kind == "child":
             return (self.recipient.id,)
         if self.recipient.kind == "person":
-            return tuple(c.id for c in case.connected_children(self.recipient.id))
+            person = case.person(self.recipient.id)
+            ids = {c.id for c in case.connected_children(person.id)} | set(person.supports)
+            return tuple(c.id for c in case.children if c.id in ids)
         return ()
 
     @cached_property

@@ -61,7 +61,6 @@ __all__ = [
 ]
 
 
-
 # -- the template-facing view --------------------------------------------------------------------
 
 
@@ -300,6 +299,60 @@ class RecipientView:
 
 
 @dataclass(frozen=True)
+class ReportSectionView:
+    """One section of a returned report that this reader may see."""
+
+    heading: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A returned report (an agency's, or the social worker's), cut to this reader."""
+
+    author: ProfessionalView
+    child: str
+    received_on: dt.date | None
+    shared_with_family: bool
+    sections: tuple[ReportSectionView, ...]
+    #: Professionals only: why the author asked that the family does not see it.
+    not_shared_reason: str | None
+    chair_agreed_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class RecordSectionView:
+    """One section of the conference record: its heading and the entries this reader may see."""
+
+    key: str
+    heading: str
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotSentView:
+    """A family member the chair decided not to send the record to, and the reason (if shown)."""
+
+    name: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """The approved conference record, cut to this reader."""
+
+    approved_on: dt.date | None
+    present: tuple[str, ...]
+    apologies: tuple[str, ...]
+    sections: tuple[RecordSectionView, ...]
+    not_sent_to: tuple[NotSentView, ...]
+    #: The chair's reason for not sending the record to this reader, when it applies to them.
+    reader_not_sent_reason: str | None
+    #: Whether this reader will be sent the record (the decision letter's promise).
+    reader_receives: bool
+
+
+@dataclass(frozen=True)
 class View:
     """Everything one document may show its one reader. Templates see this and only this."""
 
@@ -327,6 +380,13 @@ class View:
     #: Document kinds in the same envelope as this one (from the pack plan), so a letter can
     #: say "enclosed" without restating who receives what.
     enclosed_kinds: tuple[str, ...] = ()
+    #: The stage this document goes out in.
+    stage: str = ""
+    #: The returned report this document copies (an agency report, or the social worker's
+    #: report once it has come back); None before it has.
+    report: ReportView | None = None
+    #: The conference record, cut to this reader, once it exists.
+    record: RecordView | None = None
 
 
 # -- labels --------------------------------------------------------------------------------------
@@ -378,17 +438,9 @@ ROLE_LABELS = {
     Role.LEGAL.value: "Legal",
     Role.GUARDIAN.value: "Children's Guardian",
     Role.INTERPRETER.value: "Interpreter",
+    Role.MINUTE_TAKER.value: "Minute Taker",
     Role.OTHER.value: "Professional",
 }
-DOCUMENT_TITLES = {
-    "invitation": "Invitation to a child protection conference",
-    "exclusion_notice": "Your involvement in the child protection conference",
-    "report_proforma": "Agency report to the child protection conference",
-    "child_report": "Social work report to the child protection conference",
-    "decision_letter": "The decision of the child protection conference",
-    "outline_plan": "Outline child protection plan",
-}
-LETTER_KINDS = frozenset({"invitation", "exclusion_notice", "decision_letter"})
 
 
 def _relationship_label(value: str) -> str:
@@ -709,8 +761,12 @@ def build_view(
     child: str | None = None,
     deadlines: Mapping[str, DeadlineView] | None = None,
     enclosed_kinds: tuple[str, ...] = (),
+    author: str | None = None,
 ) -> View:
     """The one view a template may see for this document and reader."""
+    from .kinds import kind_spec
+
+    spec = kind_spec(kind)
     vis = Visibility(case, authority, recipient, profile, child)
     children = tuple(_child_view(case, vis, case.child(c)) for c in vis.document_children)
     lead = case.lead_social_worker
@@ -754,8 +810,8 @@ def build_view(
         profile=vis.profile.value,
         reference=case.case.reference,
         issued_on=issued_on,
-        title=DOCUMENT_TITLES.get(kind, kind.replace("_", " ").capitalize()),
-        is_letter=kind in LETTER_KINDS,
+        title=spec.title,
+        is_letter=spec.letter,
         large_print=Accessibility.LARGE_PRINT in access,
         easy_read=Accessibility.EASY_READ in access,
         language="en-GB",
@@ -789,6 +845,94 @@ def build_view(
         decision=decision,
         deadlines=dict(deadlines or {}),
         enclosed_kinds=enclosed_kinds,
+        stage=spec.stage.value,
+        report=_report_view(case, vis, child, author),
+        record=_record_view(case, vis),
+    )
+
+
+def _report_view(
+    case: Case, vis: Visibility, child: str | None, author: str | None
+) -> ReportView | None:
+    """The returned report a per-child document copies: ``author``'s, else the lead's."""
+    if child is None or child not in vis.document_children:
+        return None
+    lead = case.lead_social_worker
+    wanted = author or (lead.id if lead else None)
+    report = next((r for r in case.reports if r.child == child and r.author == wanted), None)
+    if report is None:
+        return None
+    sections = tuple(
+        ReportSectionView(item.heading, text)
+        for item in report.sections
+        if (text := vis.text(item)) is not None
+    )
+    return ReportView(
+        author=_professional_view(case, case.professional(report.author)),
+        child=report.child,
+        received_on=report.received_on,
+        shared_with_family=report.shared_with_family,
+        sections=sections,
+        not_shared_reason=vis.text(report.not_shared_reason),
+        chair_agreed_on=report.chair_agreed_on if not vis.family else None,
+    )
+
+
+RECORD_HEADINGS = {
+    "information": "What each agency told the conference",
+    "parents_views": "The parents' views",
+    "child_views": "The child's views",
+    "analysis": "Analysis",
+    "decision_reasons": "The decision and the reasons for it",
+    "dissent": "Disagreement with the decision",
+}
+
+
+def _record_view(case: Case, vis: Visibility) -> RecordView | None:
+    record = case.record
+    if record is None:
+        return None
+    from .model import RECORD_SECTIONS
+
+    visible_people = {p.id for p in vis.people}
+
+    def names(ids: list[str]) -> tuple[str, ...]:
+        out = []
+        for some_id in ids:
+            if any(c.id == some_id for c in case.children):
+                if vis.may_see_child(some_id):
+                    out.append(_child_display(case, vis, case.child(some_id))[0])
+            elif any(p.id == some_id for p in case.people):
+                if some_id in visible_people:
+                    out.append(case.name_of(some_id))
+            else:
+                out.append(case.name_of(some_id))
+        return tuple(out)
+
+    sections = []
+    for key in RECORD_SECTIONS:
+        entries = _visible_texts(vis, getattr(record.sections, key))
+        if entries:
+            sections.append(RecordSectionView(key, RECORD_HEADINGS[key], entries))
+    not_sent = tuple(
+        NotSentView(case.name_of(e.id), vis.text(e.reason))
+        for e in record.not_sent_to
+        if not vis.family
+    )
+    reader = vis.recipient.id
+    own = next((e for e in record.not_sent_to if e.id == reader), None)
+    excluded_from_record = any(
+        p.id == reader and p.exclusion is not None and not p.exclusion.receives_record
+        for p in case.people
+    )
+    return RecordView(
+        approved_on=record.approved_on,
+        present=names(record.present),
+        apologies=names(record.apologies),
+        sections=tuple(sections),
+        not_sent_to=not_sent,
+        reader_not_sent_reason=vis.text(own.reason) if own else None,
+        reader_receives=own is None and not excluded_from_record,
     )
 
 
