@@ -29,15 +29,19 @@ demo: setup
 	$(BIN)/python tools/make_demo_key.py out/demo-signing
 	CPCDOCS_SIGN_PASSPHRASE=$(DEMO_PASSPHRASE) $(BIN)/cpcdocs render samples/example-initial.yaml \
 	  -o out/ --sign-key out/demo-signing/chair-okafor.p12
-	$(BIN)/cpcdocs verify out/NM-2026-0412/*/outline_plan-*.pdf \
+	$(BIN)/cpcdocs verify out/NM-2026-0412/decision/*/outline_plan-*.pdf \
 	  --trust out/demo-signing/chair-okafor.pem
+	@# The same case later on: reports returned, record approved (all five stages).
+	$(BIN)/cpcdocs render samples/example-record.yaml -o out/
 	@echo
-	@echo "Done. The packs are in out/<reference>/, one folder per recipient (one envelope):"
-	@echo "  out/NM-2026-0412/mother/invitation.pdf        a parent's invitation"
-	@echo "  out/NM-2026-0412/father-theo/                 an excluded father: no safe address, no sibling"
-	@echo "  out/NM-2026-0412/sw-patel/outline_plan-maya.pdf  a plan signed with the DEMO key"
-	@echo "  out/NM-2026-0412/manifest.json                what went to whom, and what was withheld"
-	@echo "Explain a recipient's redactions: $(BIN)/cpcdocs explain out/NM-2026-0412 father-theo --case samples/example-initial.yaml"
+	@echo "Done. The packs are in out/<reference>/<stage>/<recipient>/ (one folder per envelope):"
+	@echo "  out/NM-2026-0412/invitations/mother/invitation.pdf     a parent's invitation"
+	@echo "  out/NM-2026-0412/exclusions/father-theo/               an excluded father's notice"
+	@echo "  out/NM-2026-0412/decision/sw-patel/outline_plan-maya.pdf  a plan signed with the DEMO key"
+	@echo "  out/NM-2026-0412/record/mother/conference_record.pdf   the record, cut for a parent"
+	@echo "  out/NM-2026-0412/manifest.json                what went to whom, when, and what was withheld"
+	@echo "  out/NM-2026-0412/post-list.csv                the envelopes the last run made new or changed"
+	@echo "Explain a recipient's redactions: $(BIN)/cpcdocs explain out/NM-2026-0412 father-theo --case samples/example-record.yaml"
 
 test: setup
 	$(BIN)/python -m pytest -n $(JOBS) -q

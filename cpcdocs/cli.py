@@ -428,8 +428,10 @@ def render(
         options = dataclasses.replace(options, sign=sign)
     for path in cases:
         result = render_pack(path, out, options, jobs=jobs or default_jobs())
-        for outcome in result.stages:
-            click.echo(f"  {outcome.line()}")
+        for line in result.stages:
+            click.echo(f"  {line}")
+        for note in result.notes:
+            click.echo(f"  {note}")
         for rel in result.dropped:
             click.echo(f"  dropped (no longer in the plan): {rel}")
         if result.post:

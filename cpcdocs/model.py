@@ -695,7 +695,7 @@ class Case(_Strict):
                     return entry.name
         for child in self.children:
             if child.id == some_id:
-                return child.name or "the unborn baby"
+                return child.name or ("the unborn baby" if child.unborn else "the baby")
         return some_id
 
     @property

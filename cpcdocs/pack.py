@@ -69,12 +69,14 @@ class PackResult:
     path: Path
     documents: int
     files: int
-    #: Each stage's outcome in this run (issued with its date, or why it was left out).
-    stages: tuple[StageDate, ...] = ()
+    #: Each stage's outcome in this run, one line each (issued with its date, or why not).
+    stages: tuple[str, ...] = ()
     #: Envelopes new or changed since the pack last published: (stage, recipient id, files).
     post: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     #: Published documents no longer in the plan, dropped from the pack.
     dropped: tuple[str, ...] = ()
+    #: Documents of an issued stage that changed: re-dated, or kept as published (and why).
+    notes: tuple[str, ...] = ()
 
 
 def issued_date(explicit: dt.date | None = None) -> dt.date:
@@ -118,6 +120,31 @@ def published_dates(manifest: dict[str, Any] | None) -> dict[Stage, dt.date]:
             except (ValueError, AttributeError):
                 continue
     return out
+
+
+def run_stage_dates(
+    case: Case, options: RenderOptions, before: dict[str, Any] | None, case_file: str
+) -> dict[Stage, StageDate]:
+    """Each stage's outcome for a run with these options: the one resolution every path uses.
+
+    ``--date`` dates the stages being rendered: with ``--only`` or ``--recipient``, only the
+    stages of the documents selected (a reprint of a decision letter says nothing about the
+    invitations' date).
+    """
+    explicit_for = None
+    if options.issued_on is not None and (options.only or options.recipients):
+        explicit_for = frozenset(
+            d.stage
+            for d in select_documents(case, only=options.only, recipients=options.recipients)
+        )
+    return resolve_stage_dates(
+        case,
+        parse_stages(options.stages),
+        explicit=options.issued_on,
+        published=published_dates(before),
+        case_file=case_file,
+        explicit_for=explicit_for,
+    )
 
 
 def select_documents(
@@ -502,13 +529,7 @@ def build_pack(
     case = case or load_case(case_path)
     authority = authority or resolve_authority(case, options.authority, case_file=str(case_path))
     before = published_manifest(published_dir) if published_dir else None
-    stage_dates = resolve_stage_dates(
-        case,
-        parse_stages(options.stages),
-        explicit=options.issued_on,
-        published=published_dates(before),
-        case_file=str(case_path),
-    )
+    stage_dates = run_stage_dates(case, options, before, str(case_path))
     issued = {s: d.issued_on for s, d in stage_dates.items() if d.issued and d.issued_on}
     docs = [
         d
@@ -540,15 +561,91 @@ def build_pack(
         published=published_entries,
         published_dir=published_dir,
     )
+    notes = _reissue_changed(
+        case,
+        authority,
+        docs,
+        entries,
+        stage_dates,
+        published_entries,
+        published_dir,
+        lambda redo, dates: build_documents(
+            case, authority, redo, staging, renderer, dates, sign=options.sign, jobs=jobs
+        ),
+        staging,
+    )
     manifest = {
         "case": case.case.reference,
         **fingerprint(case_path.read_bytes(), authority, options, options.issued_on, stage_dates),
         "authority": authority.id,
         "stages": {},
         "stage_outcomes": [d.line() for d in stage_dates.values()],
+        "notes": notes,
         "documents": entries,
     }
     return complete_pack(staging, case, manifest, published_dir, before)
+
+
+def _reissue_changed(
+    case: Case,
+    authority: Authority,
+    docs: Sequence[PlannedDocument],
+    entries: list[dict[str, Any]],
+    stage_dates: dict[Stage, StageDate],
+    published: dict[str, dict[str, Any]],
+    published_dir: Path | None,
+    render: Any,
+    staging: Path,
+) -> list[str]:
+    """Date today what changed in a stage already issued; keep what may no longer be re-issued.
+
+    A published stage keeps its first issue date while its documents do not change. A document
+    of such a stage that is new, or whose content changed (the case was edited), is a new
+    letter: it is dated today when today is still within the stage's date rule. When it is not
+    (an invitation changed after the conference), the published copy stays as it was and a
+    new one is left out, each with a note: nobody is sent an invitation to a meeting that has
+    happened. Entries are updated in place; returns the notes.
+    """
+    from .stages import DateSource, StageWindow, stage_window
+
+    day = today()
+    notes: list[str] = []
+    redo: list[PlannedDocument] = []
+    by_path = {e["path"]: e for e in entries}
+    for doc in docs:
+        outcome = stage_dates[doc.stage]
+        if outcome.source is not DateSource.PUBLISHED:
+            continue
+        paths = doc.paths()
+        olds = [published.get(p) for p in paths]
+        if all(
+            o is not None and o.get("content_sha256") == by_path[p]["content_sha256"]
+            for p, o in zip(paths, olds, strict=True)
+        ):
+            continue
+        window: StageWindow = stage_window(case, doc.stage)
+        too_late = window.latest is not None and day > window.latest
+        if not too_late:
+            redo.append(doc)
+            continue
+        for rel, old in zip(paths, olds, strict=True):
+            entry = by_path[rel]
+            entries.remove(entry)
+            target = staging / rel
+            if old is not None and published_dir is not None and (published_dir / rel).is_file():
+                target.write_bytes((published_dir / rel).read_bytes())
+                entries.append(dict(old))
+                notes.append(f"{rel}: changed, but not re-issued: {window.latest_event} has passed")
+            else:
+                target.unlink(missing_ok=True)
+                notes.append(f"{rel}: new, but not issued: {window.latest_event} has passed")
+    if redo:
+        dates = {d.stage: day for d in redo}
+        fresh = render(redo, dates)
+        fresh_paths = {e["path"] for e in fresh}
+        entries[:] = [e for e in entries if e["path"] not in fresh_paths] + fresh
+        notes.extend(f"{e['path']}: changed since first issued: dated {day}" for e in fresh)
+    return notes
 
 
 def complete_pack(
@@ -746,13 +843,6 @@ def render_pack(
     except BaseException:
         discard(staging)
         raise
-    stage_dates = resolve_stage_dates(
-        case,
-        parse_stages(options.stages),
-        explicit=options.issued_on,
-        published=published_dates(manifest),
-        case_file=str(case_path),
-    )
     documents = {
         (e["kind"], e["recipient"], e.get("child"), e.get("author")) for e in manifest["documents"]
     }
@@ -761,9 +851,10 @@ def render_pack(
         target,
         len(documents),
         len(manifest["documents"]),
-        tuple(stage_dates.values()),
+        tuple(manifest.get("stage_outcomes", ())),
         tuple(read_post_list(target)),
         tuple(manifest.get("dropped", ())),
+        tuple(manifest.get("notes", ())),
     )
 
 
@@ -778,13 +869,7 @@ def dry_run_lines(case_path: str | Path, out_dir: str | Path, options: RenderOpt
     case = load_case(case_path)
     reference = case.case.reference
     before = published_manifest(Path(out_dir) / reference)
-    stage_dates = resolve_stage_dates(
-        case,
-        parse_stages(options.stages),
-        explicit=options.issued_on,
-        published=published_dates(before),
-        case_file=str(case_path),
-    )
+    stage_dates = run_stage_dates(case, options, before, str(case_path))
     lines = [f"{reference}: {d.line()}" for d in stage_dates.values()]
     issued = {s for s, d in stage_dates.items() if d.issued}
     for doc in select_documents(

@@ -148,8 +148,12 @@ def resolve_stage_dates(
     published: dict[Stage, dt.date] | None = None,
     on: dt.date | None = None,
     case_file: str = "",
+    explicit_for: frozenset[Stage] | None = None,
 ) -> dict[Stage, StageDate]:
     """Every stage's outcome for a run rendering ``stages`` (all when None).
+
+    ``explicit`` (``--date``) applies to the stages in ``explicit_for`` (all when None): a
+    reprint of one decision letter dates only the decision stage.
 
     Raises :class:`~cpcdocs.errors.CpcdocsError` (exit 2) for an explicit date that breaks a
     stage's rule, and for a stage asked for by name (``--stage``) that the case is not ready
@@ -171,15 +175,16 @@ def resolve_stage_dates(
             continue
         window = stage_window(case, stage)
         from_case = getattr(case.issued, stage.value) if case.issued is not None else None
-        if explicit is not None or from_case is not None:
-            chosen = explicit if explicit is not None else from_case
+        given = explicit if explicit_for is None or stage in explicit_for else None
+        if given is not None or from_case is not None:
+            chosen = given if given is not None else from_case
             assert chosen is not None
-            source = DateSource.OPTION if explicit is not None else DateSource.CASE
+            source = DateSource.OPTION if given is not None else DateSource.CASE
             broken = _breaks(window, chosen)
             if broken:
                 where = (
                     "--date"
-                    if explicit is not None
+                    if given is not None
                     else f"{case_file or 'case'}: issued.{stage.value}"
                 )
                 when = chosen.isoformat()

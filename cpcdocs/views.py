@@ -451,7 +451,11 @@ def _relationship_label(value: str) -> str:
 
 
 def _child_display(case: Case, vis: Visibility, child: Child) -> tuple[str, str]:
-    """Full and first name; an unnamed unborn child is "the unborn baby of <mother>"."""
+    """Full and first name; an unnamed child is "the (unborn) baby of <mother>".
+
+    A baby born but not yet named is "the baby", never "unborn": the letters and the
+    ``child_name`` macro turn it into "your baby" for the mother herself.
+    """
     if child.name:
         return child.name, child.name.split()[0]
     mothers = [
@@ -461,7 +465,8 @@ def _child_display(case: Case, vis: Visibility, child: Child) -> tuple[str, str]
     ]
     people = {p.id for p in vis.people}
     named = [m for m in mothers if m.id in people]
-    label = f"the unborn baby of {named[0].name}" if named else "the unborn baby"
+    baby = "the unborn baby" if child.unborn else "the baby"
+    label = f"{baby} of {named[0].name}" if named else baby
     return label, label
 
 
@@ -805,6 +810,16 @@ def build_view(
         )
     )
     conf = case.conference
+    # A pre-birth conference's letters to a reader not connected to any unborn child must not
+    # reveal the pregnancy: for them it is a child protection conference about their children.
+    conference_type = conf.type.value
+    pregnancy_hidden = conference_type == "pre_birth" and not any(
+        case.child(c).unborn for c in vis.reader_children
+    )
+    shown_deadlines = dict(deadlines or {})
+    if pregnancy_hidden:
+        conference_type = "initial"
+        shown_deadlines = {k: v for k, v in shown_deadlines.items() if "birth" not in k}
     return View(
         kind=kind,
         profile=vis.profile.value,
@@ -819,8 +834,12 @@ def build_view(
         authority=_authority_view(case, authority),
         contact=contact,
         conference=ConferenceView(
-            type=conf.type.value,
-            type_label=CONFERENCE_TYPE_LABELS[conf.type.value],
+            type=conference_type,
+            type_label=(
+                "child protection conference"
+                if pregnancy_hidden
+                else CONFERENCE_TYPE_LABELS[conference_type]
+            ),
             date=conf.date,
             start=conf.start,
             end=conf.end,
@@ -843,7 +862,7 @@ def build_view(
         information=tuple(_information_view(i) for i in vis.information),
         lead_social_worker=lead_view,
         decision=decision,
-        deadlines=dict(deadlines or {}),
+        deadlines=shown_deadlines,
         enclosed_kinds=enclosed_kinds,
         stage=spec.stage.value,
         report=_report_view(case, vis, child, author),
