@@ -170,6 +170,8 @@ def _record_shell(case: Case) -> Iterator[Target]:
 
 
 def _decision_letter(case: Case) -> Iterator[Target]:
+    if case.decision is None:
+        return
     for person in case.people:
         if (
             _holds_any_pr(case, person)

@@ -289,7 +289,8 @@ def test_contract_enumerations_are_parsed() -> None:
     found = contract_enumerations()
     assert set(ENUMS) <= set(found), sorted(found)
     assert found["conference.type"] == ["initial", "pre_birth", "transfer_in", "review"]
-    assert len(found["professionals[].role"]) == 22
+    assert len(found["professionals[].role"]) == 23  # version 2 adds minute_taker
+    assert "solicitor" in found["people[].relationship"]
 
 
 @pytest.mark.parametrize("key", sorted(ENUMS))
