@@ -134,6 +134,16 @@ class Column:
     #: The child's name and ``by <author>``, where the document has them.
     about: tuple[str, ...]
 
+    @property
+    def child(self) -> str:
+        """The child's id, or "" for a document about every child."""
+        return self.key[1] or ""
+
+    @property
+    def author(self) -> str:
+        """The author's id (an agency report), or ""."""
+        return self.key[2] or ""
+
 
 @dataclass(frozen=True)
 class Cell:
