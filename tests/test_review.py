@@ -1,4 +1,4 @@
-"""The chair's review sheet (``cpcdocs explain PACK --format html``): content, escaping, CLI, browser.
+"""The chair's review sheet (`explain PACK --format html`): content, escaping, CLI, browser.
 
 The sheet reads a pack's manifest, never its files, so most tests give it a pack folder holding
 only a manifest built from the plan of the contract's v2 example (every recipient, every stage),
@@ -166,14 +166,17 @@ def test_grid_shows_every_planned_document_and_nothing_else(
     seen = {}
     grids = page.cssselect("table.grid")
     assert [g.get("data-stage") for g in grids] == [
-        s for s in ("invitations", "exclusions", "reports", "decision", "record")
+        s
+        for s in ("invitations", "exclusions", "reports", "decision", "record")
         if any(k[0] == s for k in expected)
     ]
     for grid in grids:
         stage = grid.get("data-stage")
         heads = grid.cssselect("thead th")
         assert [h.get("scope") for h in heads] == ["col"] * len(heads)
-        columns = [(h.get("data-kind"), h.get("data-child"), h.get("data-author")) for h in heads[2:]]
+        columns = [
+            (h.get("data-kind"), h.get("data-child"), h.get("data-author")) for h in heads[2:]
+        ]
         for tr in grid.cssselect("tbody tr"):
             rid = tr.get("data-recipient")
             row_head = tr.cssselect("th")
@@ -198,7 +201,9 @@ def test_grid_spot_checks_of_the_example(page: lxml.html.HtmlElement) -> None:
     def row(stage: str, rid: str) -> dict[str, str]:
         grid = page.get_element_by_id(f"stage-{stage}")
         heads = grid.cssselect("thead th")[2:]
-        names = [f"{h.get('data-kind')}:{h.get('data-child')}:{h.get('data-author')}" for h in heads]
+        names = [
+            f"{h.get('data-kind')}:{h.get('data-child')}:{h.get('data-author')}" for h in heads
+        ]
         tr = grid.cssselect(f'tbody tr[data-recipient="{rid}"]')
         if not tr:
             return {}
@@ -244,7 +249,9 @@ def test_items_show_their_id_rule_and_first_words_only(
         text_of(b.cssselect("tr.rule-head th")[0])
         for b in reader_section(page, "father-theo").cssselect("tbody[data-rule]")
     ]
-    assert f"tag:police_investigation {rule_in_words('tag:police_investigation', 'parent')}" in heads
+    assert (
+        f"tag:police_investigation {rule_in_words('tag:police_investigation', 'parent')}" in heads
+    )
     # No item's words past the eighth are on the page, for any item of the case (unless they
     # are also the first words of another item, shown as that item's).
     page_text = text_of(page)
@@ -259,7 +266,10 @@ def test_items_show_their_id_rule_and_first_words_only(
 
 def test_chair_decisions_come_first(page: lxml.html.HtmlElement) -> None:
     """The contingency the chair withheld from Mr Lin heads his list, under chair-withheld."""
-    rules = [b.get("data-rule") for b in reader_section(page, "father-maya").cssselect("table.withheld tbody")]
+    rules = [
+        b.get("data-rule")
+        for b in reader_section(page, "father-maya").cssselect("table.withheld tbody")
+    ]
     assert rules[0] == "chair-withheld"
     assert ("chair-withheld", "plan.maya.contingency") in withheld_rows(page, "father-maya")
 
@@ -273,7 +283,10 @@ def test_a_safe_address_is_named_by_its_owner_only(page: lxml.html.HtmlElement) 
 
 
 def test_professionals_see_per_child_limits_only(page: lxml.html.HtmlElement) -> None:
-    rules = {b.get("data-rule") for b in reader_section(page, "pc-mensah").cssselect("table.withheld tbody")}
+    rules = {
+        b.get("data-rule")
+        for b in reader_section(page, "pc-mensah").cssselect("table.withheld tbody")
+    }
     assert rules <= {"per-child-document"}
 
 
@@ -316,9 +329,7 @@ def test_marking_in_css_cannot_break_out() -> None:
     assert css.count('"') == 2
 
 
-def test_everything_is_escaped(
-    case: Case, authority: Authority, tmp_path: Path
-) -> None:
+def test_everything_is_escaped(case: Case, authority: Authority, tmp_path: Path) -> None:
     data = yaml.safe_load(RECORD.read_text(encoding="utf-8"))
     hostile = "<script>alert('x')</script> O'Brien & Sons"
     for person in data["people"]:
@@ -480,6 +491,7 @@ def test_cli_output_file_recipient_and_text(pack: Path, tmp_path: Path) -> None:
 )
 def test_cli_errors(pack: Path, args: tuple[str, ...], status: int, message: str) -> None:
     code, out, err = run_cli("explain", pack, "--case", RECORD, *args)
+    assert out == ""
     assert code == status
     assert message in err
     assert "Traceback" not in err
@@ -504,9 +516,7 @@ def test_real_pack_through_a_subprocess(tmp_path: Path) -> None:
     assert after == before
     page = lxml.html.document_fromstring((result.path / REVIEW_FILE).read_text(encoding="utf-8"))
     manifest = json.loads((result.path / "manifest.json").read_text())
-    sent = {
-        (d["recipient"], d["kind"], d["child"] or "") for d in manifest["documents"]
-    }
+    sent = {(d["recipient"], d["kind"], d["child"] or "") for d in manifest["documents"]}
     grid = page.get_element_by_id("stage-decision")
     heads = grid.cssselect("thead th")[2:]
     shown = set()
@@ -560,6 +570,7 @@ def run_browser(browser: str, profile: Path, *args: str) -> None:
     assert proc.returncode == 0, err.decode(errors="replace")[-2000:]
 
 
+@pytest.mark.slow
 def test_in_a_real_browser(pack: Path, case: Case, authority: Authority, tmp_path: Path) -> None:
     browser = find_chromium()
     if browser is None:
@@ -571,7 +582,9 @@ def test_in_a_real_browser(pack: Path, case: Case, authority: Authority, tmp_pat
     run_browser(
         browser, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,2000", url
     )
-    run_browser(browser, tmp_path / "profile", f"--print-to-pdf={pdf}", "--no-pdf-header-footer", url)
+    run_browser(
+        browser, tmp_path / "profile", f"--print-to-pdf={pdf}", "--no-pdf-header-footer", url
+    )
 
     image = Image.open(shot).convert("RGB")
     assert image.size == (1280, 2000)
