@@ -32,7 +32,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .audit import BESIDE_PACK, MANIFEST, DocumentRedactions, explain_pack
+from .audit import MANIFEST, DocumentRedactions, explain_pack
 from .authority import Authority
 from .errors import CpcdocsError, ExitStatus
 from .kinds import KINDS, Stage
@@ -53,8 +53,6 @@ REVIEW_FILE = "review.html"
 TEMPLATE = "review/review.html.j2"
 #: How many words of a withheld item the sheet shows: enough to recognise it, not to read it.
 PREVIEW_WORDS = 8
-
-assert REVIEW_FILE in BESIDE_PACK, "the audit must ignore the review sheet"
 
 #: The order rules are listed in for a reader: the chair's own decisions first, then safety,
 #: the family-wide tags, and last the structural rules (another child, a per-child document)
@@ -505,11 +503,22 @@ def write_review(
     is touched, so the pack's manifest and hashes still hold.
 
     Raises:
-        CpcdocsError: exit 2 as :func:`build_review`; exit 4 when the file cannot be written.
+        CpcdocsError: exit 2 as :func:`build_review`, or when ``out`` is inside the pack
+            anywhere but ``review.html`` at its top (that would put the chair's page in an
+            envelope); exit 4 when the file cannot be written.
     """
+    beside = Path(pack_dir) / REVIEW_FILE
+    target = Path(out) if out is not None else beside
+    if target.resolve() == beside.resolve():
+        target = beside
+    elif target.resolve().is_relative_to(Path(pack_dir).resolve()):
+        msg = (
+            f"{target}: the review sheet is for the chair, never in the pack: write it to "
+            f"{beside} or outside the pack folder"
+        )
+        raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
     sheet = build_review(pack_dir, case, authority, recipient=recipient, written_on=written_on)
     html = render_review(sheet)
-    target = Path(out) if out is not None else Path(pack_dir) / REVIEW_FILE
     tmp: str | None = None
     try:
         with tempfile.NamedTemporaryFile(

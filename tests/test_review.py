@@ -28,7 +28,7 @@ import yaml
 from conftest import ROOT, run_cli, run_subprocess
 from PIL import Image
 
-from cpcdocs.audit import rule_in_words
+from cpcdocs.audit import BESIDE_PACK, rule_in_words
 from cpcdocs.authority import Authority
 from cpcdocs.errors import CpcdocsError, ExitStatus
 from cpcdocs.load import load_case, resolve_authority
@@ -409,6 +409,23 @@ def test_write_review_touches_nothing_else(
     assert after == before
     assert path.stat().st_mode & 0o077 == 0, "the sheet is readable by its owner only"
     assert not list(copy.glob(".*")), "no temporary file left behind"
+
+
+def test_the_audit_ignores_the_sheet() -> None:
+    assert REVIEW_FILE in BESIDE_PACK
+
+
+def test_never_into_an_envelope(pack: Path, case: Case, authority: Authority) -> None:
+    envelope = pack / "decision" / "mother"
+    for target in (envelope / REVIEW_FILE, pack / "other.html", envelope / ".." / "x.html"):
+        with pytest.raises(CpcdocsError) as caught:
+            write_review(pack, case, authority, out=target)
+        assert caught.value.exit_status == ExitStatus.INVALID_INPUT
+        assert "never in the pack" in str(caught.value)
+        assert not target.exists()
+    same = write_review(pack, case, authority, out=pack / "decision" / ".." / REVIEW_FILE)
+    assert same.resolve() == (pack / REVIEW_FILE).resolve()
+    same.unlink()
 
 
 @pytest.mark.parametrize(
