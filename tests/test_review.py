@@ -626,6 +626,7 @@ def test_in_a_real_browser(pack: Path, case: Case, authority: Authority, tmp_pat
     assert len(pages) > readers, "each reader starts a new page"
     starts = [i for i, p in enumerate(pages) if "Documents for " in p]
     assert len(starts) == readers and len(set(starts)) == readers
+    assert starts[0] == next(i for i, p in enumerate(pages) if "What each reader" in p)
     assert all("for the chair only" in p for p in pages), "the marking on every printed page"
 
     if os.environ.get("CPCDOCS_UPDATE_SCREENSHOTS") == "1":
