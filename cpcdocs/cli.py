@@ -560,7 +560,7 @@ def audit(pack: str, case_file: str, authority: str | None, output: str) -> int:
 
 @cli.command()
 @click.argument("pack", type=click.Path(file_okay=False, exists=True))
-@click.argument("recipient")
+@click.argument("recipient", required=False)
 @click.option(
     "--case",
     "case_file",
@@ -569,22 +569,68 @@ def audit(pack: str, case_file: str, authority: str | None, output: str) -> int:
     help="The case file the pack was rendered from.",
 )
 @authority_option
-def explain(pack: str, recipient: str, case_file: str, authority: str | None) -> int:
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "html"]),
+    default="text",
+    show_default=True,
+    help="text: ids and rules, safe to log (needs RECIPIENT); html: the chair's review sheet.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False),
+    help="Write to this file (html default: review.html in the pack folder; text: stdout).",
+)
+def explain(
+    pack: str,
+    recipient: str | None,
+    case_file: str,
+    authority: str | None,
+    output: str,
+    out: str | None,
+) -> int:
     """List what was withheld from one recipient's documents, and why.
 
     For the chair's sign-off and the record of every redaction: each document in the
     recipient's envelope, each withheld item by rule and id, and the rule in plain words.
     No withheld value is printed.
 
+    With --format html, writes the chair's review sheet instead: one self-contained page with
+    who receives which document in each stage, and for every reader (or only RECIPIENT) each
+    withheld item by rule, id and first words. It is for the chair only: it is written beside
+    the pack (review.html, which the audit ignores), never into an envelope.
+
     \b
-    Example:
+    Examples:
       cpcdocs explain out/NM-2026-0412 father-theo --case case.yaml
+      cpcdocs explain out/NM-2026-0412 --case case.yaml --format html
     """
+    case, profile = _case_and_authority(case_file, authority)
+    if output == "html":
+        from .review import write_review
+        from .stages import today
+
+        path = write_review(pack, case, profile, recipient=recipient, out=out, written_on=today())
+        click.echo(f"{case.case.reference}: review sheet for the chair written to {path}")
+        return 0
     from .audit import explain_pack, format_explanation
 
-    case, profile = _case_and_authority(case_file, authority)
+    if recipient is None:
+        msg = "explain: give a RECIPIENT for --format text, or use --format html for every one"
+        raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
     documents = explain_pack(pack, case, profile, recipient)
-    click.echo(format_explanation(case.case.reference, recipient, documents))
+    text = format_explanation(case.case.reference, recipient, documents)
+    if out is None:
+        click.echo(text)
+        return 0
+    try:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    except OSError as err:
+        msg = f"{out}: cannot write the explanation: {err.strerror or err}"
+        raise CpcdocsError(msg, ExitStatus.RENDER_ERROR) from err
     return 0
 
 

@@ -7,6 +7,7 @@
 #   fonts-dejavu-core:      fallback glyphs for scripts Liberation Sans lacks
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core)
+packages+=(chromium)  # headless browser: tests/test_review.py opens the chair's review sheet in it
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${packages[@]}"; do
