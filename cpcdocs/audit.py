@@ -98,6 +98,29 @@ RULES_IN_WORDS: dict[str, str] = {
         "the reasons for another person's exclusion are shared only with that person and "
         "the professionals"
     ),
+    "contact-withheld": (
+        "the phone number and e-mail address of a person whose address is withheld from this "
+        "reader: they follow the address rule"
+    ),
+    "absent-person": (
+        "a family member this reader's copies do not name: connected to none of the reader's "
+        "children"
+    ),
+    "chair-withheld": (
+        "the chair decided this reader does not see it (withhold_from), as the procedures "
+        "allow for confidential material and for safety"
+    ),
+    "safety": (
+        "safety arrangements (a refuge, a panic alarm, a route to school) are shared only "
+        "with the people they are about, and the professionals"
+    ),
+    "professionals-only": (
+        "shared only with the professionals (a dissent, or a reason for not sharing a report)"
+    ),
+    "record-reason": (
+        "the chair's reason for not sending the record to someone is shared only with that "
+        "person and the professionals"
+    ),
     "tag:police_investigation": (
         "police investigation material is never shared with family members"
     ),

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from cpcdocs.authority import Authority
 from cpcdocs.load import load_authority, load_case
-from cpcdocs.model import BUILTIN_TAGS, Case, TextItem
+from cpcdocs.model import BUILTIN_TAGS, Case, Relationship, TextItem
 from cpcdocs.pack import document_views
 from cpcdocs.plan import plan_pack
 from cpcdocs.rules import Recipient, Visibility, withheld_items
@@ -88,7 +88,7 @@ def test_every_text_item_field_of_the_model_is_walked(case: Case) -> None:
     def count(value: Any) -> int:
         if isinstance(value, TextItem):
             return 1
-        if hasattr(value, "model_fields"):
+        if hasattr(type(value), "model_fields") and not isinstance(value, type):
             return sum(count(getattr(value, name)) for name in type(value).model_fields)
         if isinstance(value, dict):
             return sum(count(v) for v in value.values())
@@ -148,7 +148,8 @@ def test_the_record_is_cut_by_connection_and_tags(case: Case, northmoor: Authori
     assert "Ms Harrow said she wants support" not in lin
     maya = _reader_text(case, northmoor, "maya")
     assert "Maya told the conference she feels safest" in maya
-    assert "Mr Lin said he supports a plan" not in maya  # about her father: not hers
+    assert "The police described the investigation" not in maya  # police, and about Theo
+    assert "Both children are likely to suffer" not in maya  # concerns her brother too
 
 
 def test_only_the_excluded_person_and_professionals_read_an_exclusion_summary(
@@ -168,7 +169,7 @@ def test_a_safe_address_shared_by_a_partner_is_withheld_with_its_phone_and_email
         update={
             "id": "partner",
             "name": "Jo Partner",
-            "relationship": "partner",
+            "relationship": Relationship.PARTNER,
             "withhold_address_from": [],
             "phone": "07700 900123",
             "email": "jo@example.org",
@@ -210,7 +211,7 @@ def _text_cases(draw: st.DrawFn) -> tuple[Case, dict[str, str]]:
                         st.lists(st.sampled_from(sorted(BUILTIN_TAGS)), unique=True, max_size=2)
                     ),
                     withhold_from=draw(
-                        st.lists(st.sampled_from(people + ["maya"]), unique=True, max_size=2)
+                        st.lists(st.sampled_from([*people, "maya"]), unique=True, max_size=2)
                     ),
                 )
             )
@@ -231,7 +232,7 @@ def test_views_hold_exactly_the_texts_each_reader_may_see(
     for doc in plan_pack(case):
         if doc.recipient.id not in READERS or doc.kind.value != "outline_plan":
             continue
-        (_, view), = document_views(case, authority, DAY, [doc])
+        ((_, view),) = document_views(case, authority, DAY, [doc])
         text = "\n".join(_strings(view))
         vis = Visibility(case, authority, doc.recipient, doc.profile, doc.child)
         for ref_id, marker in markers.items():
