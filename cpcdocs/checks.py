@@ -584,20 +584,24 @@ def _school_day(ctx: _Context) -> Iterator[Finding]:
         for p in case.people
         if p.invite and not (p.exclusion and p.exclusion.extent is ExclusionExtent.FULL)
     }
-    for index, child in enumerate(case.children):
+    children: list[str] = []
+    carers: set[str] = set()
+    for child in case.children:
         age = child.age_on(conference.date)
         if age is None or not 5 <= age <= 16:
             continue
-        carers = sorted(invited & set(child.lives_with))
-        if not carers:
-            continue
-        who = ", ".join(f"'{c}'" for c in carers)
+        theirs = invited & set(child.lives_with)
+        if theirs:
+            children.append(f"'{child.id}' ({age})")
+            carers |= theirs
+    if children:
+        who = ", ".join(f"'{c}'" for c in sorted(carers))
         yield _found(
             "conference-after-school-day",
             f"the conference on {format_day(conference.date)} ends at {conference.end}, after "
-            f"the school day ends ({ctx.authority.school_day_ends}), and child '{child.id}' "
-            f"({age}) lives with invited {who}",
-            f"children[{index}].lives_with",
+            f"the school day ends ({ctx.authority.school_day_ends}), and school-age "
+            f"{', '.join(children)} live with invited {who}",
+            "conference.start",
         )
 
 

@@ -387,6 +387,7 @@ def load_case(path: str | Path) -> Any:
     from pydantic import ValidationError
 
     from .model import Case, reference_problems
+    from .references import v2_reference_problems
 
     located = load_yaml(path)
     problems: list[Problem] = list(located.problems)
@@ -396,6 +397,7 @@ def load_case(path: str | Path) -> Any:
     except ValidationError as err:
         problems.extend(_pydantic_problems(located, err, Case))
     problems.extend(located.problem(p, m) for p, m in reference_problems(located.data))
+    problems.extend(located.problem(p, m) for p, m in v2_reference_problems(located.data))
     if problems:
         raise InvalidInput(_dedupe(problems))
     return case
@@ -446,4 +448,13 @@ def resolve_authority(case: Any, explicit: str | Path | None = None, *, case_fil
             located = load_yaml(case_file)
             raise InvalidInput([located.problem(("case", "authority"), message)])
         raise InvalidInput([Problem("<case>", 1, 1, "case.authority", message)])
-    return load_authority(found)
+    authority = load_authority(found)
+    from .references import tag_problems
+
+    # Tags are known only once the profile is: an unknown one is refused here, so validate,
+    # check and render all refuse it (a misspelt tag would otherwise withhold nothing).
+    located = Located(file=case_file or "<case>", data=None)
+    if tag_problems(located, case, authority):
+        located = load_yaml(case_file) if case_file else located
+        raise InvalidInput(tag_problems(located, case, authority))
+    return authority

@@ -391,7 +391,7 @@ def test_messages(compliant: Case, northmoor: Authority) -> None:
     )
     assert message("conference-after-school-day") == (
         "the conference on Wed 6 Jan 2027 ends at 16:00, after the school day ends (15:00), "
-        "and child 'skye' (6) lives with invited 'mother'"
+        "and school-age 'skye' (6) live with invited 'mother'"
     )
     assert message("report-late") == (
         "the report of 'pc-hale' on 'skye' was received on Tue 5 Jan 2027 is 1 day after "
@@ -714,6 +714,19 @@ def test_school_day_needs_an_invited_parent_and_a_school_day(
     assert "conference-after-school-day" not in codes(
         run_checks(saturday(compliant), northmoor, BEFORE)
     )
+    # Two school-age children: one finding that names both.
+    both_home = both(
+        late,
+        entry("children", "skye", lives_with=["mother"]),
+        entry("children", "robin", lives_with=["mother"]),
+    )
+    found = [
+        f
+        for f in run_checks(both_home(compliant), northmoor, BEFORE)
+        if f.code == "conference-after-school-day"
+    ]
+    assert len(found) == 1
+    assert "school-age 'robin' (14), 'skye' (6) live with invited 'mother'" in found[0].message
 
 
 def test_reports(compliant: Case, northmoor: Authority) -> None:
