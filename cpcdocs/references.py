@@ -195,8 +195,8 @@ def v2_reference_problems(data: Any) -> list[RefProblem]:
             problems.append(
                 (
                     (*base, "copies"),
-                    f"only an advocate, supporter or solicitor receives copies; "
-                    f"'{person.get('id')}' is a {relationship}",
+                    "only an advocate, supporter or solicitor receives copies "
+                    f"(relationship: {relationship})",
                 )
             )
 
