@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .model import BUILTIN_TAGS
@@ -276,6 +277,26 @@ def _edit_distance(a: str, b: str) -> int:
     return row[len(b)]
 
 
+@lru_cache(maxsize=32)
+def _one_deletion_index(known: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Each known tag and each of its one-letter deletions, mapped back to the tags.
+
+    Two strings one edit apart (insertion, deletion, substitution or transposition) always
+    share a string in their one-deletion neighbourhoods, so a look-up here finds every known
+    tag one slip away without comparing against each (the SymSpell idea).
+    """
+    index: dict[str, set[str]] = {}
+    for tag in known:
+        for variant in {tag, *_deletions(tag)}:
+            index.setdefault(variant, set()).add(tag)
+    return {key: frozenset(value) for key, value in index.items()}
+
+
+def _deletions(word: str) -> Iterator[str]:
+    for i in range(len(word)):
+        yield word[:i] + word[i + 1 :]
+
+
 def suggest(tag: str, known: frozenset[str] | set[str]) -> str | None:
     """The known tag a misspelt one was most likely meant to be, or None when none is close.
 
@@ -283,16 +304,20 @@ def suggest(tag: str, known: frozenset[str] | set[str]) -> str | None:
     ``difflib``'s ratio, then alphabetically. A tag up to a third of its length away counts
     as close (at least 2 edits): ``polce_investigaton`` still finds its tag, ``foo`` finds none.
     """
+    known = frozenset(known)
     if not known:
         return None
-
-    def score(candidate: str) -> tuple[int, float, str]:
-        ratio = difflib.SequenceMatcher(None, tag, candidate).ratio()
-        return (_edit_distance(tag, candidate), -ratio, candidate)
-
-    best = min(known, key=score)
-    distance = score(best)[0]
-    return best if distance <= max(2, len(best) // 3) else None
+    index = _one_deletion_index(known)
+    near = {t for variant in {tag, *_deletions(tag)} for t in index.get(variant, ())}
+    distances = {t: _edit_distance(tag, t) for t in near}
+    if not any(d <= 1 for d in distances.values()):
+        distances = {t: _edit_distance(tag, t) for t in known}
+    fewest = min(distances.values())
+    tied = sorted(t for t, d in distances.items() if d == fewest)
+    if len(tied) > 1:
+        tied.sort(key=lambda t: -difflib.SequenceMatcher(None, tag, t).ratio())
+    best = tied[0]
+    return best if fewest <= max(2, len(best) // 3) else None
 
 
 def _model_tags(case: Case) -> set[str]:
