@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from .model import (
@@ -840,14 +840,14 @@ def _texts(case: Case) -> Iterator[tuple[_Text, Callable[[Visibility], str | Non
                 tuple(info.children),
                 tuple(info.tags),
             ),
-            lambda vis, info=info: vis.information_rule(info),
+            partial(Visibility.information_rule, item=info),
         )
     for ref in case.text_refs():
         item: TextItem = ref.item
         own = (*ref.concerns, *(sorted(ref.only_for) if ref.only_for else ()))
         yield (
             _Text(ref.id, item.text, tuple(item.about), own, tuple(item.tags)),
-            lambda vis, ref=ref: vis.text_rule(ref),
+            partial(Visibility.text_rule, ref=ref),
         )
 
 

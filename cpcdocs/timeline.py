@@ -661,8 +661,9 @@ def timeline_ics(case: Case, authority: Authority, items: list[Deadline]) -> byt
     Made to be imported into Outlook and Google Calendar and shared between colleagues, so:
 
     * summaries and descriptions carry the case reference and the rule, never a name;
-    * each UID is derived from the authority, reference and key, so importing an updated
-      timeline updates the events rather than duplicating them;
+    * each UID is derived from the authority, reference and key (and stage, for the record
+      stage's amendments), so importing an updated timeline updates the events rather than
+      duplicating them;
     * DTSTAMP is the conference date (midnight UTC), not the clock, so the same case always
       gives the same bytes;
     * events are transparent (free time): a deadline should not block a diary.
@@ -683,7 +684,10 @@ def timeline_ics(case: Case, authority: Authority, items: list[Deadline]) -> byt
     cal.add("x-wr-calname", f"{reference} deadlines")
     for item in items:
         event = icalendar.Event()
-        event.add("uid", f"{reference}-{item.key}@{authority.id}.cpcdocs")
+        # A per-stage clock gets its stage in the UID, except the decision stage's, whose UID
+        # predates stages: calendars that imported it keep updating the same event.
+        staged = f"-{item.stage}" if item.stage not in (None, "decision") else ""
+        event.add("uid", f"{reference}-{item.key}{staged}@{authority.id}.cpcdocs")
         event.add("dtstamp", stamp)
         event.add("dtstart", item.due)
         event.add("dtend", item.due + dt.timedelta(days=1))

@@ -716,7 +716,8 @@ def test_amendments_per_stage(compliant: Case, northmoor: Authority) -> None:
     )
     assert deadlines(issued, northmoor, "record")["amendments_latest"].due == D(2027, 1, 26)
     # No record yet: no record clock.
-    assert "amendments_latest" not in deadlines(compliant, northmoor, "record")
+    no_record = compliant.model_copy(update={"record": None})
+    assert "amendments_latest" not in deadlines(no_record, northmoor, "record")
 
 
 def test_review_after_a_pre_birth_conference_once_born(
@@ -818,7 +819,7 @@ def test_stage_windows(compliant: Case) -> None:
         "the exclusion decided on Wed 23 Dec 2026 and the conference on Wed 6 Jan 2027",
     )
     assert stage_window(compliant, "decision") == (held, None, "the conference on Wed 6 Jan 2027")
-    earliest, latest, event = stage_window(compliant, "record")
+    earliest, latest, event = stage_window(compliant.model_copy(update={"record": None}), "record")
     assert (earliest, latest) == (None, None)
     assert "not yet recorded" in event
     approved = compliant.model_copy(update={"record": Record(approved_on=D(2027, 1, 12))})
@@ -903,8 +904,9 @@ def test_json_is_the_contracts_list() -> None:
         # only a per-stage clock carries its stage
         expected = (*plain, "stage") if item["key"] == "amendments_latest" else plain
         assert tuple(sorted(item)) == tuple(sorted(expected)), item
+    stages = [item["stage"] for item in items if item["key"] == "amendments_latest"]
+    assert stages == ["decision", "record"]
     by_key = {item["key"]: item for item in items}
-    assert by_key["amendments_latest"]["stage"] == "decision"
     assert by_key["conference_latest"]["due"] == "2027-01-06"
     assert by_key["conference_latest"]["rule"] == (
         "15 working days after the strategy discussion on Fri 11 Dec 2026"
@@ -920,9 +922,12 @@ def test_ics_imports_cleanly_and_names_no_one() -> None:
     assert str(calendar["VERSION"]) == "2.0"
     assert "cpcdocs" in str(calendar["PRODID"])
     events = list(calendar.walk("VEVENT"))
-    assert len(events) == len(INITIAL_ENGLAND)
+    assert len(events) == len(INITIAL_ENGLAND) + 1  # amendments: decision and record stages
     by_uid = {str(e["UID"]): e for e in events}
     assert len(by_uid) == len(events)
+    assert "NM-2026-0901-amendments_latest@northmoor.cpcdocs" in by_uid
+    record = by_uid["NM-2026-0901-amendments_latest-record@northmoor.cpcdocs"]
+    assert str(record["SUMMARY"]) == "NM-2026-0901: amendments to the record"
     core = by_uid["NM-2026-0901-core_group_latest@northmoor.cpcdocs"]
     assert core.decoded("DTSTART") == D(2027, 1, 20)
     assert core.decoded("DTEND") == D(2027, 1, 21)
