@@ -435,6 +435,7 @@ def load_authority(path: str | Path) -> Any:
 def resolve_authority(case: Any, explicit: str | Path | None = None, *, case_file: str = "") -> Any:
     """The authority profile for a case, by the contract's lookup order."""
     from .authority import builtin_authorities, find_authority_file
+    from .references import tag_problems
 
     found = find_authority_file(case.case.authority, explicit, case_file or None)
     if found is None:
@@ -449,8 +450,6 @@ def resolve_authority(case: Any, explicit: str | Path | None = None, *, case_fil
             raise InvalidInput([located.problem(("case", "authority"), message)])
         raise InvalidInput([Problem("<case>", 1, 1, "case.authority", message)])
     authority = load_authority(found)
-    from .references import tag_problems
-
     # Tags are known only once the profile is: an unknown one is refused here, so validate,
     # check and render all refuse it (a misspelt tag would otherwise withhold nothing).
     located = Located(file=case_file or "<case>", data=None)
