@@ -17,7 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .model import Line, Slug, Tag
 
-__all__ = ["Authority", "Nation", "builtin_authorities", "find_authority_file", "templates_root"]
+__all__ = [
+    "Authority",
+    "Nation",
+    "Timescales",
+    "builtin_authorities",
+    "find_authority_file",
+    "templates_root",
+]
 
 AddressLines = Annotated[list[Line], Field(min_length=1, max_length=10)]
 
@@ -89,6 +96,24 @@ class Redaction(_Strict):
     child: list[Tag] = Field(default_factory=list)
 
 
+#: Bounds on a profile's own timescales: a council may shorten or lengthen the procedures'
+#: notice periods, but never to nothing and never beyond a fortnight.
+ReportDays = Annotated[int, Field(ge=1, le=10)]
+
+
+class Timescales(_Strict):
+    """cpcdocs addition: the authority's own notice periods for reports, in working days.
+
+    Unset keys keep the procedures' defaults (2 working days before an initial, pre-birth or
+    transfer-in conference; 5 before a review); each set key is cited by the timeline.
+    """
+
+    reports_to_chair_days: ReportDays | None = None
+    reports_shared_days: ReportDays | None = None
+    review_reports_to_chair_days: ReportDays | None = None
+    review_reports_shared_days: ReportDays | None = None
+
+
 class Authority(_Strict):
     """An authority profile, as in ``shared/case-format/example-authority.yaml``."""
 
@@ -114,6 +139,28 @@ class Authority(_Strict):
     closure_days: list[dt.date] = Field(
         default_factory=list,
         description="cpcdocs addition: local closure days that are not working days.",
+    )
+    timescales: Timescales = Field(default_factory=Timescales)
+    postal_days: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="cpcdocs addition: working days a posted document takes to arrive; "
+        "amendment deadlines count from receipt.",
+    )
+    record_days: int = Field(
+        default=15,
+        ge=1,
+        le=60,
+        description="cpcdocs addition: working days after the conference by which the chair "
+        "approves the record.",
+    )
+    school_day_ends: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = (
+        Field(
+            default="15:00",
+            description='cpcdocs addition: when the school day ends ("15:00"); conferences '
+            "should not keep parents from collecting their children.",
+        )
     )
 
     #: The folder the profile was read from; relative logo and signature paths resolve here.

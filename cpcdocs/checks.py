@@ -13,13 +13,25 @@ their ids and the case only by its reference: never by a name.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
-from .model import ConferenceType, ExclusionExtent, Outcome, Participation, Role
+from .model import (
+    ConferenceType,
+    ExclusionExtent,
+    ExclusionGround,
+    Outcome,
+    Participation,
+    Relationship,
+    Role,
+)
+from .rules import SAFETY, Recipient, Visibility
 from .timeline import (
+    PRE_BIRTH_TIMING,
     SOURCES,
     Deadline,
     WorkingCalendar,
@@ -32,7 +44,7 @@ from .timeline import (
 
 if TYPE_CHECKING:
     from .authority import Authority
-    from .model import Case, Child, Person
+    from .model import Case, Child, Person, TextItem
 
 __all__ = ["CODES", "Finding", "Level", "format_findings", "run_checks", "summary"]
 
@@ -96,9 +108,10 @@ CODES: dict[str, _Code] = {
         "a review conference is booked after conference_latest",
     ),
     "pre-birth-conference-late": _Code(
-        Level.ERROR,
+        Level.WARNING,
         SOURCES["pre_birth_conference_by"],
-        "a pre-birth conference is booked after pre_birth_conference_by",
+        "a pre-birth conference is booked after pre_birth_conference_by; the procedures' "
+        "wording is ambiguous, so this is never an error",
     ),
     "timescale-start-missing": _Code(
         Level.WARNING,
@@ -113,8 +126,8 @@ CODES: dict[str, _Code] = {
     "inquorate": _Code(
         Level.ERROR,
         f"{_WORKING_TOGETHER}; {_LOCAL}: quorum",
-        "fewer than children's social care and two other agencies are invited, and no "
-        "quorum_exception is recorded",
+        "for a child, fewer than children's social care and two other agencies that have had "
+        "direct contact with that child (knows) are invited, and no quorum_exception is recorded",
     ),
     "quorum-exception": _Code(
         Level.INFO,
@@ -201,12 +214,61 @@ CODES: dict[str, _Code] = {
         SOURCES["decision_and_plan_sent"],
         "the conference date has passed and no decision is recorded",
     ),
+    "child-request-child-absent": _Code(
+        Level.ERROR,
+        f"{_LOCAL}: exclusion criteria",
+        "an exclusion rests on child_request but no child connected to the excluded person "
+        "attends: the ground applies only while the child who asked is present",
+    ),
+    "conference-after-school-day": _Code(
+        Level.WARNING,
+        f"{_LOCAL}: arranging conferences",
+        "a conference on a school day ends after the authority's school_day_ends while a "
+        "school-age child lives with an invited parent",
+    ),
+    "report-late": _Code(
+        Level.WARNING,
+        SOURCES["reports_to_chair"],
+        "a returned report was received after reports_to_chair",
+    ),
+    "report-not-received": _Code(
+        Level.WARNING,
+        SOURCES["reports_to_chair"],
+        "reports_to_chair has passed and a professional who should report has no report in reports",
+    ),
+    "report-not-shared-without-agreement": _Code(
+        Level.ERROR,
+        f"{_LOCAL}: report sharing",
+        "a report not shared with the family has no not_shared_reason or no chair_agreed_on",
+    ),
+    "record-late": _Code(
+        Level.WARNING,
+        f"{_LOCAL}: conference records",
+        "the record was not approved within the authority's record_days of the conference",
+    ),
+    "record-withheld-without-reason": _Code(
+        Level.ERROR,
+        f"{_LOCAL}: conference records",
+        "record.not_sent_to names someone with an empty reason",
+    ),
+    "text-names-person": _Code(
+        Level.WARNING,
+        f"{_LOCAL}: sharing information with families",
+        "a text item names a family member or child who is not in its about: tag it or say "
+        "who it is about before it goes out",
+    ),
+    "safety-to-excluded": _Code(
+        Level.ERROR,
+        f"{_LOCAL}: exclusion criteria; sending documents to parents",
+        "a person excluded on violence or bail grounds may see an item about someone they are "
+        "kept from that is not tagged safety or withheld from them",
+    ),
 }
 
 _SOCIAL_CARE = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER})
 #: Roles present for the family or the authority itself rather than as a partner agency that
 #: knows the child, so they do not make a conference quorate.
-_NOT_AN_AGENCY = frozenset({Role.CHAIR, Role.INTERPRETER, Role.LEGAL})
+_NOT_AN_AGENCY = frozenset({Role.CHAIR, Role.INTERPRETER, Role.LEGAL, Role.MINUTE_TAKER})
 
 
 @dataclass(frozen=True)
@@ -216,6 +278,18 @@ class _Context:
     today: dt.date
     timeline: dict[str, Deadline]
     calendar: WorkingCalendar
+
+    @cached_property
+    def names(self) -> _Names:
+        return _Names(self.case)
+
+    @cached_property
+    def texts(self) -> list[tuple[_Text, Callable[[Visibility], str | None]]]:
+        return list(_texts(self.case))
+
+    @cached_property
+    def child_ids(self) -> frozenset[str]:
+        return frozenset(c.id for c in self.case.children)
 
 
 def _found(code: str, message: str, path: str = "") -> Finding:
@@ -252,7 +326,8 @@ def _conference_timing(ctx: _Context) -> Iterator[Finding]:
     if by is not None and conference.date > by.due:
         yield _found(
             "pre-birth-conference-late",
-            f"pre-birth conference on {_late(conference.date, by)}",
+            f"pre-birth conference on {_late(conference.date, by)}, when the pregnancy "
+            f"reaches 20 weeks; {PRE_BIRTH_TIMING}: check the timing is deliberate",
             "conference.date",
         )
     for path, message in clock_gaps(ctx.case):
@@ -273,39 +348,58 @@ def _conference_timing(ctx: _Context) -> Iterator[Finding]:
 
 
 def _quorum(ctx: _Context) -> Iterator[Finding]:
+    """Quorum: children's social care and two other agencies, counted per child.
+
+    The procedures: "two other professional groups or agencies, which have had direct contact
+    with each child", so an agency counts for a child it ``knows`` (absent means every child).
+    """
     case = ctx.case
     invited = [p for p in case.professionals if p.id != case.conference.chair]
     social_care = any(p.role in _SOCIAL_CARE for p in invited)
-    agencies = sorted(
-        {
-            p.agency.strip()
-            for p in invited
-            if p.role not in _SOCIAL_CARE and p.role not in _NOT_AN_AGENCY
-        },
-        key=str.casefold,
-    )
-    # Agencies are counted by name: two officers from one police team are one agency.
-    distinct = {a.casefold() for a in agencies}
-    quorate = social_care and len(distinct) >= 2
-    if not quorate and case.conference.quorum_exception is not None:
+    short: list[tuple[Child, list[str], int]] = []
+    for child in case.children:
+        agencies = sorted(
+            {
+                p.agency.strip()
+                for p in invited
+                if p.role not in _SOCIAL_CARE
+                and p.role not in _NOT_AN_AGENCY
+                and (p.knows is None or child.id in p.knows)
+            },
+            key=str.casefold,
+        )
+        # Agencies are counted by name: two officers from one police team are one agency.
+        distinct = len({a.casefold() for a in agencies})
+        if not social_care or distinct < 2:
+            short.append((child, agencies, distinct))
+    if short and case.conference.quorum_exception is not None:
+        ids = ", ".join(f"'{child.id}'" for child, _, _ in short)
         yield _found(
             "quorum-exception",
-            f"{len(distinct)} agencies besides children's social care are invited; quorate "
-            f"under the recorded exception ({case.conference.quorum_exception.value})",
+            f"fewer than two agencies besides children's social care have had direct contact "
+            f"with {ids}; quorate under the recorded exception "
+            f"({case.conference.quorum_exception.value})",
             "conference.quorum_exception",
         )
-    elif not quorate:
-        parts = []
-        if not social_care:
-            parts.append("no social worker or team manager is invited")
-        named = "; ".join(agencies) if agencies else "none"
-        parts.append(f"{len(distinct)} other agencies are invited ({named})")
-        yield _found(
-            "inquorate",
-            f"{' and '.join(parts)}: a quorum is children's social care and two other "
-            "agencies; record conference.quorum_exception if an exception applies",
-            "professionals",
-        )
+    elif short:
+        for child, agencies, distinct in short:
+            parts = []
+            if not social_care:
+                parts.append("no social worker or team manager is invited")
+            named = "; ".join(agencies) if agencies else "none"
+            verb = (
+                "agency that knows the child is"
+                if distinct == 1
+                else "agencies that know the child are"
+            )
+            parts.append(f"{distinct} other {verb} invited ({named})")
+            yield _found(
+                "inquorate",
+                f"child '{child.id}': {' and '.join(parts)}: a quorum is children's social care "
+                "and two other agencies that have had direct contact with each child; record "
+                "conference.quorum_exception if an exception applies",
+                "professionals",
+            )
     if case.decision is not None and not case.decision.quorate:
         yield _found(
             "decision-inquorate",
@@ -358,7 +452,10 @@ def _decision(ctx: _Context) -> Iterator[Finding]:
         ("review_latest", "review_date", "review-date-late", "review-date-missing"),
     ):
         booked: dt.date | None = getattr(decision, field)
-        deadline = ctx.timeline[key]
+        deadline = ctx.timeline.get(key)
+        if deadline is None:
+            # no first core group meeting after a review: the core group already exists
+            continue
         if booked is None:
             yield _found(
                 missing,
@@ -443,6 +540,382 @@ def _interpreters(ctx: _Context) -> Iterator[Finding]:
                 )
 
 
+def _child_request(ctx: _Context) -> Iterator[Finding]:
+    """``child_request`` applies "while they are present": a child who asked must attend."""
+    case = ctx.case
+    present = (Participation.ATTEND, Participation.ATTEND_PART)
+    for index, person in enumerate(case.people):
+        exclusion = person.exclusion
+        if exclusion is None or ExclusionGround.CHILD_REQUEST not in exclusion.grounds:
+            continue
+        theirs = case.connected_children(person.id)
+        if any(child.participation in present for child in theirs):
+            continue
+        ids = ", ".join(f"'{c.id}'" for c in theirs) or "none"
+        yield _found(
+            "child-request-child-absent",
+            f"the exclusion of '{person.id}' rests on child_request, but no child connected to "
+            f"them attends the conference ({ids}): the ground applies only while the child who "
+            "asked is present",
+            f"people[{index}].exclusion.grounds",
+        )
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _school_day(ctx: _Context) -> Iterator[Finding]:
+    """A conference that keeps a parent from collecting a school-age child.
+
+    The procedures: conferences "should not be scheduled for times when parents will be busy
+    looking after children at home (e.g. after the end of the school day)".
+    """
+    case = ctx.case
+    conference = case.conference
+    if not ctx.calendar.is_working_day(conference.date):
+        return  # not a school day (a weekend or a closure has its own finding)
+    ends = _minutes(conference.start) + conference.duration_minutes
+    if ends <= _minutes(ctx.authority.school_day_ends):
+        return
+    invited = {
+        p.id
+        for p in case.people
+        if p.invite and not (p.exclusion and p.exclusion.extent is ExclusionExtent.FULL)
+    }
+    children: list[str] = []
+    carers: set[str] = set()
+    for child in case.children:
+        age = child.age_on(conference.date)
+        if age is None or not 5 <= age <= 16:
+            continue
+        theirs = invited & set(child.lives_with)
+        if theirs:
+            children.append(f"'{child.id}' ({age})")
+            carers |= theirs
+    if children:
+        who = ", ".join(f"'{c}'" for c in sorted(carers))
+        yield _found(
+            "conference-after-school-day",
+            f"the conference on {format_day(conference.date)} ends at {conference.end}, after "
+            f"the school day ends ({ctx.authority.school_day_ends}), and school-age "
+            f"{', '.join(children)} live with invited {who}",
+            "conference.start",
+        )
+
+
+def _expected_reports(case: Case) -> list[tuple[str, str]]:
+    """The (author, child) reports that should come back.
+
+    The lead social worker's report for every child, and a proforma from every other
+    professional (not the chair or the minute-taker) for each child they know: the forms the
+    invitations stage sends out.
+    """
+    lead = case.lead_social_worker
+    pairs: list[tuple[str, str]] = []
+    for pro in case.professionals:
+        if pro.id == case.conference.chair or pro.role in (Role.CHAIR, Role.MINUTE_TAKER):
+            continue
+        known = case.children if lead is not None and pro.id == lead.id else None
+        for child in known or case.children_known_by(pro):
+            pairs.append((pro.id, child.id))
+    return pairs
+
+
+def _reports(ctx: _Context) -> Iterator[Finding]:
+    case = ctx.case
+    due = ctx.timeline.get("reports_to_chair")
+    for index, report in enumerate(case.reports):
+        base = f"reports[{index}]"
+        what = f"the report of '{report.author}' on '{report.child}'"
+        if due is not None and report.received_on is not None and report.received_on > due.due:
+            yield _found(
+                "report-late",
+                f"{what} was received on {_late(report.received_on, due)}",
+                f"{base}.received_on",
+            )
+        if not report.shared_with_family:
+            missing = [
+                key
+                for key, value in (
+                    ("not_shared_reason", report.not_shared_reason),
+                    ("chair_agreed_on", report.chair_agreed_on),
+                )
+                if value is None or (key == "not_shared_reason" and not str(value).strip())
+            ]
+            if missing:
+                yield _found(
+                    "report-not-shared-without-agreement",
+                    f"{what} is not shared with the family and has no {' and no '.join(missing)}:"
+                    " the report must state the reason and the chair must agree",
+                    f"{base}.{missing[0]}",
+                )
+    if due is None or ctx.today <= due.due:
+        return
+    received = {(r.author, r.child) for r in case.reports}
+    for author, child in _expected_reports(case):
+        if (author, child) not in received:
+            yield _found(
+                "report-not-received",
+                f"no report from '{author}' on '{child}' is recorded and reports_to_chair was "
+                f"{format_day(due.due)}",
+                "reports",
+            )
+
+
+def _record(ctx: _Context) -> Iterator[Finding]:
+    case = ctx.case
+    if case.decision is None:
+        return
+    days = ctx.authority.record_days
+    latest = ctx.calendar.add_working_days(case.conference.date, days)
+    approved = case.record.approved_on if case.record is not None else None
+    rule = f"record_days: {days} working days after the conference"
+    if approved is not None and approved > latest:
+        late_by = (approved - latest).days
+        yield _found(
+            "record-late",
+            f"the record was approved on {format_day(approved)}, {late_by} "
+            f"day{'' if late_by == 1 else 's'} after {format_day(latest)} ({rule})",
+            "record.approved_on",
+        )
+    elif approved is None and ctx.today > latest:
+        yield _found(
+            "record-late",
+            f"no approved record by {format_day(latest)} ({rule})",
+            "record.approved_on",
+        )
+    if case.record is None:
+        return
+    for index, entry in enumerate(case.record.not_sent_to):
+        if not entry.reason.text.strip():
+            yield _found(
+                "record-withheld-without-reason",
+                f"the record is not sent to '{entry.id}' and no reason is recorded: reasons "
+                "for not sending records to family members should be carefully recorded",
+                f"record.not_sent_to[{index}].reason",
+            )
+
+
+# -- who a text names --------------------------------------------------------------------------
+
+_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr")
+_WOMEN = ("Mrs", "Ms", "Miss", "Mx", "Dr")
+_MEN = ("Mr", "Mx", "Dr")
+#: When no title is recorded, the titles a relationship makes likely: "Mr Fenwick" is the
+#: grandfather, not the mother who shares his surname.
+_TITLES_BY_RELATIONSHIP: dict[Relationship, tuple[str, ...]] = {
+    Relationship.MOTHER: _WOMEN,
+    Relationship.STEP_MOTHER: _WOMEN,
+    Relationship.GRANDMOTHER: _WOMEN,
+    Relationship.AUNT: _WOMEN,
+    Relationship.FATHER: _MEN,
+    Relationship.STEP_FATHER: _MEN,
+    Relationship.GRANDFATHER: _MEN,
+    Relationship.UNCLE: _MEN,
+}
+
+
+def _phrase(words: str) -> str:
+    """A name as a pattern: whole words, any spacing between them, case as written."""
+    body = r"\s+".join(re.escape(w) for w in words.split())
+    return rf"(?<![\w-]){body}(?![\w-])"
+
+
+@dataclass(frozen=True)
+class _NamePattern:
+    owner: str  # the person's or child's id
+    how: str  # "full name", "first name", "title and surname"
+    pattern: re.Pattern[str]
+
+
+def _name_patterns(case: Case) -> list[_NamePattern]:
+    """How a text can name each family member and child.
+
+    Family members: full name, or title and surname ("Ms Harrow" is how reports refer to a
+    parent): the recorded title, else the titles their relationship makes likely, else any.
+    Children: full name or first name. Matching is case-sensitive: names are capitalised,
+    common words usually are not.
+    """
+    out: list[_NamePattern] = []
+    for person in case.people:
+        words = person.name.split()
+        out.append(_NamePattern(person.id, "full name", re.compile(_phrase(person.name))))
+        if len(words) > 1:
+            titles = (
+                (person.title.strip().rstrip("."),)
+                if person.title
+                else _TITLES_BY_RELATIONSHIP.get(person.relationship, _TITLES)
+            )
+            alternatives = "|".join(re.escape(t) for t in titles)
+            surname = re.escape(words[-1])
+            out.append(
+                _NamePattern(
+                    person.id,
+                    "title and surname",
+                    re.compile(rf"(?<![\w-])(?:{alternatives})\.?\s+{surname}(?![\w-])"),
+                )
+            )
+    for child in case.children:
+        if not child.name:
+            continue
+        out.append(_NamePattern(child.id, "full name", re.compile(_phrase(child.name))))
+        first = child.name.split()[0]
+        if first != child.name:
+            out.append(_NamePattern(child.id, "first name", re.compile(_phrase(first))))
+    return out
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A text to look at: an information item or a text item, by its stable id."""
+
+    id: str
+    item_text: str
+    about: tuple[str, ...]
+    own: tuple[str, ...]  # its own children (and, for a text only one reader sees, that reader)
+    tags: tuple[str, ...]
+
+
+class _Names:
+    """Finds which family members and children a text names, and by what."""
+
+    def __init__(self, case: Case) -> None:
+        self.patterns = _name_patterns(case)
+        self.professionals = [re.compile(_phrase(p.name)) for p in case.professionals]
+
+    def named(self, text: str, exempt: set[str]) -> list[tuple[tuple[str, ...], str]]:
+        """Who ``text`` names and how, leaving out ``exempt`` ids, in file order of the people.
+
+        Each entry is (ids, how): one id when the words name one person, several when they
+        could be any of them ("Ms Harrow" with a mother and a grandmother of that name and no
+        titles recorded). A match inside a match of an exempt person (or of a professional's
+        name) does not count: "Ms Harrow" in an item about the mother is hers, and a child's
+        first name inside their own full name is theirs.
+        """
+        covered: list[tuple[int, int]] = []
+        for pat in self.patterns:
+            if pat.owner in exempt:
+                covered.extend(m.span() for m in pat.pattern.finditer(text))
+        for pro in self.professionals:
+            covered.extend(m.span() for m in pro.finditer(text))
+        spans: dict[tuple[int, int], tuple[list[str], str]] = {}
+        for pat in self.patterns:
+            if pat.owner in exempt:
+                continue
+            for match in pat.pattern.finditer(text):
+                start, end = match.span()
+                if any(a <= start and end <= b for a, b in covered):
+                    continue
+                owners, _ = spans.setdefault(match.span(), ([], pat.how))
+                if pat.owner not in owners:
+                    owners.append(pat.owner)
+        # a span inside a longer one is the same mention ("Skye" inside her full name)
+        longest = [
+            span
+            for span in spans
+            if not any(o != span and o[0] <= span[0] and span[1] <= o[1] for o in spans)
+        ]
+        order = {pat.owner: i for i, pat in reversed(list(enumerate(self.patterns)))}
+        found: list[tuple[tuple[str, ...], str]] = []
+        seen: set[tuple[str, ...]] = set()
+        for span in sorted(longest, key=lambda sp: min(order[o] for o in spans[sp][0])):
+            owners, how = spans[span]
+            key = tuple(sorted(owners, key=order.__getitem__))
+            if key not in seen:
+                seen.add(key)
+                found.append((key, how))
+        return found
+
+
+def _texts(case: Case) -> Iterator[tuple[_Text, Callable[[Visibility], str | None]]]:
+    """Every information item and text item, with the way to ask a reader's rule for it."""
+    for info in case.information:
+        yield (
+            _Text(
+                f"information.{info.id}",
+                info.text,
+                tuple(info.about),
+                tuple(info.children),
+                tuple(info.tags),
+            ),
+            partial(Visibility.information_rule, item=info),
+        )
+    for ref in case.text_refs():
+        item: TextItem = ref.item
+        own = (*ref.concerns, *(sorted(ref.only_for) if ref.only_for else ()))
+        yield (
+            _Text(ref.id, item.text, tuple(item.about), own, tuple(item.tags)),
+            partial(Visibility.text_rule, ref=ref),
+        )
+
+
+def _text_names_person(ctx: _Context) -> Iterator[Finding]:
+    names = ctx.names
+    for text, _ in ctx.texts:
+        for owners, how in names.named(text.item_text, set(text.about) | set(text.own)):
+            noun = "child" if owners[0] in ctx.child_ids else "person"
+            who = " or ".join(f"'{o}'" for o in owners)
+            yield _found(
+                "text-names-person",
+                f"'{text.id}' names {noun} {who} ({how}), who is not in its about: add "
+                "them to about, or tag it, before it goes out",
+                text.id,
+            )
+
+
+_SAFETY_GROUNDS = frozenset(
+    {ExclusionGround.VIOLENCE_OR_INTIMIDATION, ExclusionGround.BAIL_CONDITIONS_OR_DOMESTIC_ABUSE}
+)
+
+
+def _kept_from(case: Case, person: Person, names: _Names) -> set[str]:
+    """The people an excluded person is kept from.
+
+    Whoever withholds their address from them, and whoever the exclusion's own words are
+    about or name.
+    """
+    kept = {p.id for p in case.people if person.id in p.withhold_address_from}
+    exclusion = person.exclusion
+    if exclusion is not None:
+        for item in (exclusion.summary, exclusion.part_description):
+            if item is not None:
+                kept |= set(item.about)
+                # only words that name one person: "Ms Harrow" could be the grandmother
+                kept |= {o[0] for o, _ in names.named(item.text, set()) if len(o) == 1}
+    people = {p.id for p in case.people}
+    return (kept & people) - {person.id}
+
+
+def _safety_to_excluded(ctx: _Context) -> Iterator[Finding]:
+    case = ctx.case
+    for person in case.people:
+        exclusion = person.exclusion
+        if exclusion is None or not _SAFETY_GROUNDS & set(exclusion.grounds):
+            continue
+        kept = _kept_from(case, person, ctx.names)
+        if not kept:
+            continue
+        grounds = " and ".join(g.value for g in exclusion.grounds if g in _SAFETY_GROUNDS)
+        vis = Visibility(case, ctx.authority, Recipient("person", person.id))
+        own = f"people.{person.id}.exclusion."
+        for text, rule in ctx.texts:
+            if text.id.startswith(own) or SAFETY in text.tags:
+                continue
+            about = sorted(kept & set(text.about))
+            if not about or rule(vis) is not None:
+                continue
+            who = ", ".join(f"'{a}'" for a in about)
+            yield _found(
+                "safety-to-excluded",
+                f"'{person.id}' is excluded on {grounds} grounds and may see '{text.id}', which "
+                f"is about {who}, whom they are kept from: tag it safety or add '{person.id}' "
+                "to its withhold_from",
+                text.id,
+            )
+
+
 _CHECKS: tuple[Callable[[_Context], Iterator[Finding]], ...] = (
     _conference_timing,
     _quorum,
@@ -451,6 +924,12 @@ _CHECKS: tuple[Callable[[_Context], Iterator[Finding]], ...] = (
     _exclusions,
     _participation,
     _interpreters,
+    _child_request,
+    _school_day,
+    _reports,
+    _record,
+    _text_names_person,
+    _safety_to_excluded,
 )
 
 

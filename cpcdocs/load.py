@@ -387,6 +387,7 @@ def load_case(path: str | Path) -> Any:
     from pydantic import ValidationError
 
     from .model import Case, reference_problems
+    from .references import v2_reference_problems
 
     located = load_yaml(path)
     problems: list[Problem] = list(located.problems)
@@ -396,6 +397,7 @@ def load_case(path: str | Path) -> Any:
     except ValidationError as err:
         problems.extend(_pydantic_problems(located, err, Case))
     problems.extend(located.problem(p, m) for p, m in reference_problems(located.data))
+    problems.extend(located.problem(p, m) for p, m in v2_reference_problems(located.data))
     if problems:
         raise InvalidInput(_dedupe(problems))
     return case
@@ -433,6 +435,7 @@ def load_authority(path: str | Path) -> Any:
 def resolve_authority(case: Any, explicit: str | Path | None = None, *, case_file: str = "") -> Any:
     """The authority profile for a case, by the contract's lookup order."""
     from .authority import builtin_authorities, find_authority_file
+    from .references import tag_problems
 
     found = find_authority_file(case.case.authority, explicit, case_file or None)
     if found is None:
@@ -446,4 +449,11 @@ def resolve_authority(case: Any, explicit: str | Path | None = None, *, case_fil
             located = load_yaml(case_file)
             raise InvalidInput([located.problem(("case", "authority"), message)])
         raise InvalidInput([Problem("<case>", 1, 1, "case.authority", message)])
-    return load_authority(found)
+    authority = load_authority(found)
+    # Tags are known only once the profile is: an unknown one is refused here, so validate,
+    # check and render all refuse it (a misspelt tag would otherwise withhold nothing).
+    located = Located(file=case_file or "<case>", data=None)
+    if tag_problems(located, case, authority):
+        located = load_yaml(case_file) if case_file else located
+        raise InvalidInput(tag_problems(located, case, authority))
+    return authority

@@ -38,10 +38,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LABELS",
+    "PRE_BIRTH_TIMING",
     "SOURCES",
+    "STAGES",
     "Deadline",
     "WorkingCalendar",
     "add_months",
+    "amendments_latest",
     "calendar_for",
     "clock_gaps",
     "compute_timeline",
@@ -50,6 +53,8 @@ __all__ = [
     "format_day",
     "format_table",
     "plan_children",
+    "report_days",
+    "stage_window",
     "timeline_ics",
 ]
 
@@ -210,16 +215,22 @@ class Deadline:
     due: dt.date
     rule: str
     source: str
+    #: The stage a per-stage clock belongs to (``amendments_latest`` runs once for the decision
+    #: stage and once for the record stage); None for a clock of the whole case.
+    stage: str | None = None
 
     def as_json(self) -> dict[str, str]:
-        """The contract's JSON object for this deadline, plus its source."""
-        return {
+        """The contract's JSON object for this deadline, plus its source (and stage, if any)."""
+        out = {
             "key": self.key,
             "label": self.label,
             "due": self.due.isoformat(),
             "rule": self.rule,
             "source": self.source,
         }
+        if self.stage is not None:
+            out["stage"] = self.stage
+        return out
 
 
 # -- what the rules need from a case ---------------------------------------------------------------
@@ -314,6 +325,129 @@ def _working_days(n: int) -> str:
     return "1 working day" if n == 1 else f"{n} working days"
 
 
+#: The procedures' sentence on pre-birth timing, quoted wherever the 20-week point is reported:
+#: it is ambiguous, so the point is a warning, never an error.
+PRE_BIRTH_TIMING = (
+    'the procedures say a pre-birth conference is held "as soon as practical and at least 20 '
+    'weeks into the pregnancy", and "earlier" when a premature birth is likely'
+)
+
+#: Report deadlines: (contract key, profile key under ``timescales``).
+_REPORT_KEYS = (
+    ("reports_to_chair", "reports_to_chair_days"),
+    ("reports_shared_with_family", "reports_shared_days"),
+)
+
+
+def report_days(case: Case, authority: Authority) -> dict[str, tuple[int, str]]:
+    """Working days before the conference that reports are due, with the rule's source.
+
+    The procedures give 2 working days before an initial, pre-birth or transfer-in conference
+    and 5 before a review. An authority may set its own under ``timescales`` (1 to 10 working
+    days; ``review_`` keys for reviews); the deadline then cites the profile, not the
+    procedures, so nobody mistakes a local rule for a national one.
+    """
+    review = case.conference.type is ConferenceType.REVIEW
+    default = 5 if review else 2
+    out: dict[str, tuple[int, str]] = {}
+    for key, field in _REPORT_KEYS:
+        name = f"review_{field}" if review else field
+        value: int | None = getattr(authority.timescales, name)
+        if value is None:
+            out[key] = (default, SOURCES[key])
+        else:
+            out[key] = (
+                value,
+                f"{authority.name} authority profile: timescales.{name} "
+                f"(the procedures give {default})",
+            )
+    return out
+
+
+def _amendments(authority: Authority, issued: dt.date) -> tuple[dt.date, str]:
+    cal = calendar_for(authority)
+    post = authority.postal_days
+    received = cal.add_working_days(issued, post)
+    due = cal.add_working_days(received, 5)
+    if post:
+        receipt = (
+            f"issued {format_day(issued)}, received by {format_day(received)} "
+            f"({_working_days(post)} in the post)"
+        )
+    else:
+        receipt = f"issued and received {format_day(issued)}"
+    return due, f"5 working days after the family receives the documents: {receipt}"
+
+
+def amendments_latest(case: Case, authority: Authority, stage_issue_date: dt.date) -> dt.date:
+    """The last day for the family to ask for amendments to one stage's documents.
+
+    Counted from receipt, not from the conference: the stage's issue date plus the authority's
+    ``postal_days`` (default 2 working days), then 5 working days. The decision stage and the
+    record stage each have their own, from their own issue dates; the caller passes the date
+    the stage is (or was) issued. ``case`` is accepted so every clock is asked the same way.
+    """
+    del case  # the rule depends on the authority's calendar and the issue date only
+    return _amendments(authority, stage_issue_date)[0]
+
+
+def _decision_issue_date(case: Case, authority: Authority) -> dt.date:
+    """The decision stage's issue date: fixed in the case, else the day it is due to be sent."""
+    if case.issued is not None and case.issued.decision is not None:
+        return case.issued.decision
+    return calendar_for(authority).add_working_days(case.conference.date, 1)
+
+
+def _record_issue_date(case: Case) -> dt.date | None:
+    """The record stage's issue date: fixed in the case, else its earliest (the approval)."""
+    if case.issued is not None and case.issued.record is not None:
+        return case.issued.record
+    if case.record is not None:
+        return case.record.approved_on
+    return None
+
+
+#: The stages of the contract, in the order documents are posted.
+STAGES: tuple[str, ...] = ("invitations", "exclusions", "reports", "decision", "record")
+
+
+def stage_window(case: Case, stage: str) -> tuple[dt.date | None, dt.date | None, str]:
+    """The dates a stage's issue date must fall between, and the events that set them.
+
+    Returns ``(earliest, latest, event)``, either bound None when the contract sets none or
+    the event it depends on has not happened (no exclusion decided, no record approved: the
+    stage is not ready, which is the caller's readiness rule to report). ``event`` names the
+    events in words for the refusal message ("the conference on Wed 6 Jan 2027").
+
+    From the contract's "Stages" table: invitations, reports: on or before the conference;
+    exclusions: on or after the latest ``decided_on`` and on or before the conference;
+    decision: on or after the conference; record: on or after ``record.approved_on``.
+    """
+    held = case.conference.date
+    conference = f"the conference on {format_day(held)}"
+    if stage in ("invitations", "reports"):
+        return None, held, conference
+    if stage == "exclusions":
+        decided = [
+            p.exclusion.decided_on
+            for p in case.people
+            if p.exclusion is not None and p.exclusion.decided_on is not None
+        ]
+        if not decided:
+            return None, held, f"no exclusion decided yet; {conference}"
+        latest = max(decided)
+        return latest, held, f"the exclusion decided on {format_day(latest)} and {conference}"
+    if stage == "decision":
+        return held, None, conference
+    if stage == "record":
+        approved = case.record.approved_on if case.record is not None else None
+        if approved is None:
+            return None, None, "the record's approval (record.approved_on), not yet recorded"
+        return approved, None, f"the record approved on {format_day(approved)}"
+    msg = f"unknown stage '{stage}' (stages: {', '.join(STAGES)})"
+    raise ValueError(msg)
+
+
 # -- the rules ---------------------------------------------------------------------------------
 
 
@@ -330,8 +464,16 @@ def compute_timeline(case: Case, authority: Authority) -> list[Deadline]:
     held_text = f"the conference on {format_day(held)}"
     out: list[Deadline] = []
 
-    def add(key: str, due: dt.date, rule: str) -> None:
-        out.append(Deadline(key, LABELS[key], due, rule, SOURCES[key]))
+    def add(
+        key: str,
+        due: dt.date,
+        rule: str,
+        *,
+        source: str | None = None,
+        stage: str | None = None,
+        label: str | None = None,
+    ) -> None:
+        out.append(Deadline(key, label or LABELS[key], due, rule, source or SOURCES[key], stage))
 
     def after(start: dt.date, n: int, what: str) -> tuple[dt.date, str]:
         return cal.add_working_days(start, n), f"{_working_days(n)} after {what}"
@@ -377,12 +519,16 @@ def compute_timeline(case: Case, authority: Authority) -> list[Deadline]:
                 "pre_birth_conference_by",
                 due - dt.timedelta(weeks=20),
                 f"20 weeks before the expected birth date ({format_day(due)}): "
-                "the pregnancy reaches 20 weeks",
+                f"the pregnancy reaches 20 weeks; {PRE_BIRTH_TIMING}",
             )
 
-    before = 5 if kind is ConferenceType.REVIEW else 2
-    for key in ("reports_to_chair", "reports_shared_with_family"):
-        add(key, cal.add_working_days(held, -before), f"{_working_days(before)} before {held_text}")
+    for key, (before, source) in report_days(case, authority).items():
+        add(
+            key,
+            cal.add_working_days(held, -before),
+            f"{_working_days(before)} before {held_text}",
+            source=source,
+        )
 
     on_plan = plan_children(case)
     if case.decision is not None:
@@ -391,17 +537,30 @@ def compute_timeline(case: Case, authority: Authority) -> list[Deadline]:
         add("written_decision_latest", *after(held, 5, held_text))
         add(
             "amendments_latest",
-            *after(sent, 5, f"the decision and plan were due to be sent ({format_day(sent)})"),
+            *_amendments(authority, _decision_issue_date(case, authority)),
+            stage="decision",
+            label="amendments to the decision and plan",
         )
         if on_plan:
-            add("core_group_latest", *after(held, 10, held_text))
+            if kind in _FIRST_CONFERENCES:
+                # After a review the core group already exists: there is no first meeting.
+                add("core_group_latest", *after(held, 10, held_text))
             add("plan_discussed_with_parents", *after(held, 20, held_text))
             months = 6 if kind is ConferenceType.REVIEW else 3
-            add(
-                "review_latest",
-                add_months(held, months),
-                f"{months} calendar months after {held_text}",
-            )
+            review_by = add_months(held, months)
+            review_rule = f"{months} calendar months after {held_text}"
+            born_review = _review_after_birth(case)
+            if born_review is not None and born_review[0] < review_by:
+                review_by, review_rule = born_review[0], f"{born_review[1]} ({review_rule})"
+            add("review_latest", review_by, review_rule)
+    record_issued = _record_issue_date(case)
+    if record_issued is not None:
+        add(
+            "amendments_latest",
+            *_amendments(authority, record_issued),
+            stage="record",
+            label="amendments to the record",
+        )
 
     # Once the baby is born the review follows the birth, unless the conference decided that
     # no child needs a plan (then there is no review at all).
@@ -415,12 +574,42 @@ def compute_timeline(case: Case, authority: Authority) -> list[Deadline]:
             day, rule = after(born, n, f"the birth on {format_day(born)}")
             add("pre_birth_review_after_birth", day, rule + why)
 
-    return sorted(out, key=lambda d: (d.due, d.key))
+    return sorted(out, key=lambda d: (d.due, d.key, d.stage or ""))
 
 
-def deadlines(case: Case, authority: Authority) -> dict[str, Deadline]:
-    """The timeline by key, for code that asks "when is the core group due?"."""
-    return {d.key: d for d in compute_timeline(case, authority)}
+def _review_after_birth(case: Case) -> tuple[dt.date, str] | None:
+    """The one-month review rule after a pre-birth conference, when it applies.
+
+    After a pre-birth conference where the baby is born and a core group (not a review) is
+    held after the birth, the review is due one calendar month after the birth or 3 months
+    after the conference, whichever is sooner; the caller takes the sooner. "Held after the
+    birth" is read from ``decision.core_group_date`` on or after the date of birth.
+    """
+    if case.conference.type is not ConferenceType.PRE_BIRTH or case.decision is None:
+        return None
+    core_group = case.decision.core_group_date
+    babies = _born_babies(case)
+    if core_group is None or not babies:
+        return None
+    born = min(b.date_of_birth for b in babies if b.date_of_birth)
+    if core_group < born:
+        return None
+    return (
+        add_months(born, 1),
+        f"1 calendar month after the birth on {format_day(born)}, a core group having met "
+        f"after it on {format_day(core_group)}",
+    )
+
+
+def deadlines(case: Case, authority: Authority, stage: str = "decision") -> dict[str, Deadline]:
+    """The timeline by key, for code that asks "when is the core group due?".
+
+    A per-stage clock (``amendments_latest``) appears once per stage in the timeline; here it
+    is the one for ``stage`` (the decision stage by default, whose letter quotes it).
+    """
+    return {
+        d.key: d for d in compute_timeline(case, authority) if d.stage is None or d.stage == stage
+    }
 
 
 # -- output ----------------------------------------------------------------------------------------
@@ -472,8 +661,9 @@ def timeline_ics(case: Case, authority: Authority, items: list[Deadline]) -> byt
     Made to be imported into Outlook and Google Calendar and shared between colleagues, so:
 
     * summaries and descriptions carry the case reference and the rule, never a name;
-    * each UID is derived from the authority, reference and key, so importing an updated
-      timeline updates the events rather than duplicating them;
+    * each UID is derived from the authority, reference and key (and stage, for the record
+      stage's amendments), so importing an updated timeline updates the events rather than
+      duplicating them;
     * DTSTAMP is the conference date (midnight UTC), not the clock, so the same case always
       gives the same bytes;
     * events are transparent (free time): a deadline should not block a diary.
@@ -494,7 +684,10 @@ def timeline_ics(case: Case, authority: Authority, items: list[Deadline]) -> byt
     cal.add("x-wr-calname", f"{reference} deadlines")
     for item in items:
         event = icalendar.Event()
-        event.add("uid", f"{reference}-{item.key}@{authority.id}.cpcdocs")
+        # A per-stage clock gets its stage in the UID, except the decision stage's, whose UID
+        # predates stages: calendars that imported it keep updating the same event.
+        staged = f"-{item.stage}" if item.stage not in (None, "decision") else ""
+        event.add("uid", f"{reference}-{item.key}{staged}@{authority.id}.cpcdocs")
         event.add("dtstamp", stamp)
         event.add("dtstart", item.due)
         event.add("dtend", item.due + dt.timedelta(days=1))

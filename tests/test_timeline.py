@@ -29,14 +29,26 @@ from conftest import run_cli as run
 from cpcdocs.authority import Authority, Nation, builtin_authorities
 from cpcdocs.cli import main
 from cpcdocs.load import load_authority, load_case
-from cpcdocs.model import Case, ChildDecision, ConferenceType, Decision, Outcome
+from cpcdocs.model import (
+    Case,
+    ChildDecision,
+    ConferenceType,
+    Decision,
+    Issued,
+    Outcome,
+    Record,
+)
 from cpcdocs.timeline import (
+    PRE_BIRTH_TIMING,
+    STAGES,
     Deadline,
     WorkingCalendar,
     add_months,
+    amendments_latest,
     calendar_for,
     compute_timeline,
     deadlines,
+    stage_window,
 )
 
 D = dt.date
@@ -335,7 +347,9 @@ INITIAL_ENGLAND = {
     "conference_latest": D(2027, 1, 6),
     "decision_and_plan_sent": D(2027, 1, 7),
     "written_decision_latest": D(2027, 1, 13),  # 7, 8, 11, 12, 13
-    "amendments_latest": D(2027, 1, 14),  # 5 after Thu 7: 8, 11, 12, 13, 14
+    # Issued Thu 7 (the decision_and_plan_sent day), 2 working days' post: 8, 11 (received
+    # Mon 11); then 5: 12, 13, 14, 15, 18.
+    "amendments_latest": D(2027, 1, 18),
     "core_group_latest": D(2027, 1, 20),  # 7, 8, 11-15, 18, 19, 20
     "plan_discussed_with_parents": D(2027, 2, 3),  # ... 21, 22, 25-29, 1, 2, 3 Feb
     "review_latest": D(2027, 4, 6),  # 3 calendar months
@@ -473,7 +487,8 @@ TRANSFER_ENGLAND = {
     "reports_shared_with_family": D(2027, 8, 23),
     "decision_and_plan_sent": D(2027, 8, 26),
     "written_decision_latest": D(2027, 9, 2),  # 26, 27, [30], 31, 1, 2
-    "amendments_latest": D(2027, 9, 3),  # after Thu 26: 27, 31, 1, 2, 3
+    # Issued Thu 26; post 27, [30], 31 (received Tue 31); then 1, 2, 3, 6, 7.
+    "amendments_latest": D(2027, 9, 7),
     "core_group_latest": D(2027, 9, 9),  # 26, 27, 31, 1-3 Sep (6), 6-9 (10)
     "plan_discussed_with_parents": D(2027, 9, 23),  # 10, 13-17, 20-23
     "review_latest": D(2027, 11, 25),
@@ -482,7 +497,7 @@ TRANSFER_SCOTLAND = {
     **TRANSFER_ENGLAND,
     "conference_latest": D(2027, 9, 3),
     "written_decision_latest": D(2027, 9, 1),  # 26, 27, 30, 31, 1
-    "amendments_latest": D(2027, 9, 2),  # 27, 30, 31, 1, 2
+    "amendments_latest": D(2027, 9, 6),  # post 27, 30 (received Mon 30); 31, 1, 2, 3, 6
     "core_group_latest": D(2027, 9, 8),  # 26, 27, 30, 31, 1-3 (7), 6-8 (10)
     "plan_discussed_with_parents": D(2027, 9, 22),  # 9, 10, 13-17, 20-22
 }
@@ -517,8 +532,9 @@ REVIEW_ENGLAND = {
     "reports_shared_with_family": D(2027, 3, 23),
     "decision_and_plan_sent": D(2027, 4, 2),
     "written_decision_latest": D(2027, 4, 8),  # 2, 5, 6, 7, 8
-    "amendments_latest": D(2027, 4, 9),  # after Fri 2: 5-9
-    "core_group_latest": D(2027, 4, 15),  # 2, 5-9 (6), 12-15 (10)
+    # Issued Fri 2; post 5, 6 (received Tue 6); then 7, 8, 9, 12, 13.
+    "amendments_latest": D(2027, 4, 13),
+    # No core_group_latest: after a review the core group already exists.
     "plan_discussed_with_parents": D(2027, 4, 29),  # 16, 19-23, 26-29
     "review_latest": D(2027, 10, 1),  # 6 months after a review
 }
@@ -621,11 +637,215 @@ def test_all_keys_are_the_contracts(compliant: Case, northmoor: Authority) -> No
 
 def test_timeline_is_sorted_by_date_then_key(compliant: Case, northmoor: Authority) -> None:
     items = compute_timeline(compliant, northmoor)
-    assert items == sorted(items, key=lambda d: (d.due, d.key))
+    assert items == sorted(items, key=lambda d: (d.due, d.key, d.stage or ""))
     assert [d.key for d in items[1:3]] == ["reports_shared_with_family", "reports_to_chair"]
     assert all(isinstance(d, Deadline) and d.label and d.rule and d.source for d in items)
     with pytest.raises(AttributeError):
         items[0].due = D(2030, 1, 1)  # type: ignore[misc]
+
+
+# -- version 2 clocks ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "has_core_group"),
+    [("initial", True), ("pre_birth", True), ("transfer_in", True), ("review", False)],
+)
+def test_core_group_latest_only_after_a_first_conference(
+    compliant: Case, northmoor: Authority, kind: str, has_core_group: bool
+) -> None:
+    case = conference(
+        compliant,
+        type=ConferenceType(kind),
+        previous_conference_date=D(2026, 10, 1),
+        previous_conference_type=ConferenceType.REVIEW,
+        transfer_accepted_date=D(2026, 12, 11),
+        expected_birth_date=D(2027, 6, 1),
+    )
+    found = dates(case, northmoor)
+    assert ("core_group_latest" in found) is has_core_group
+    if has_core_group:
+        assert found["core_group_latest"] == D(2027, 1, 20)
+    # the plan is still discussed and reviewed after a review
+    assert "plan_discussed_with_parents" in found and "review_latest" in found
+
+
+@pytest.mark.parametrize(
+    ("issued", "postal_days", "expected"),
+    [
+        # Thu 7 Jan 2027 + 2 post (8, 11) + 5 (12, 13, 14, 15, 18).
+        (D(2027, 1, 7), 2, D(2027, 1, 18)),
+        # No post time (handed over): 8, 11, 12, 13, 14.
+        (D(2027, 1, 7), 0, D(2027, 1, 14)),
+        # Wed 23 Dec 2026 + 2 post: 24, [25, 28], 29 (received Tue 29); 30, 31, [1], 4, 5, 6.
+        (D(2026, 12, 23), 2, D(2027, 1, 6)),
+        # Fri 2 Apr 2027 + 3 post: 5, 6, 7; then 8, 9, 12, 13, 14.
+        (D(2027, 4, 2), 3, D(2027, 4, 14)),
+    ],
+)
+def test_amendments_counted_from_receipt(
+    compliant: Case,
+    northmoor: Authority,
+    issued: dt.date,
+    postal_days: int,
+    expected: dt.date,
+) -> None:
+    authority = northmoor.model_copy(update={"postal_days": postal_days})
+    assert amendments_latest(compliant, authority, issued) == expected
+
+
+def test_amendments_per_stage(compliant: Case, northmoor: Authority) -> None:
+    # The decision stage issued late, on Mon 11 Jan 2027: 12, 13 (received); 14, 15, 18-20.
+    record = Record(approved_on=D(2027, 1, 12))
+    case = compliant.model_copy(
+        update={"issued": Issued(decision=D(2027, 1, 11)), "record": record}
+    )
+    items = [d for d in compute_timeline(case, northmoor) if d.key == "amendments_latest"]
+    assert [(d.stage, d.due) for d in items] == [
+        ("decision", D(2027, 1, 20)),
+        # The record, not issued yet, counts from its approval on Tue 12 Jan: 13, 14; 15-21.
+        ("record", D(2027, 1, 21)),
+    ]
+    assert items[0].label != items[1].label
+    assert "received by Wed 13 Jan 2027 (2 working days in the post)" in items[0].rule
+    assert deadlines(case, northmoor)["amendments_latest"].stage == "decision"
+    assert deadlines(case, northmoor, "record")["amendments_latest"].due == D(2027, 1, 21)
+    # Once the record is issued (Fri 15 Jan), its clock follows: 18, 19; 20-22, 25, 26.
+    issued = case.model_copy(
+        update={"issued": Issued(decision=D(2027, 1, 11), record=D(2027, 1, 15))}
+    )
+    assert deadlines(issued, northmoor, "record")["amendments_latest"].due == D(2027, 1, 26)
+    # No record yet: no record clock.
+    no_record = compliant.model_copy(update={"record": None})
+    assert "amendments_latest" not in deadlines(no_record, northmoor, "record")
+
+
+def test_review_after_a_pre_birth_conference_once_born(
+    compliant: Case, northmoor: Authority
+) -> None:
+    # Pre-birth conference Tue 30 Mar 2027: review by Wed 30 Jun 2027 (3 months).
+    premature = pre_birth(compliant, born=D(2027, 4, 10))
+    # A core group after the birth (Tue 20 Apr): one month after the birth is sooner.
+    found = deadlines(decided(premature, core_group=D(2027, 4, 20)), northmoor)["review_latest"]
+    assert found.due == D(2027, 5, 10)
+    assert found.rule.startswith("1 calendar month after the birth on Sat 10 Apr 2027")
+    # A core group before the birth: the 3-month rule.
+    early = dates(decided(premature, core_group=D(2027, 4, 9)), northmoor)
+    assert early["review_latest"] == D(2027, 6, 30)
+    # No core group recorded: the 3-month rule.
+    assert dates(decided(premature), northmoor)["review_latest"] == D(2027, 6, 30)
+    # Born late (Fri 20 Aug): 3 months after the conference is sooner than a month after.
+    late = decided(pre_birth(compliant, born=D(2027, 8, 20)), core_group=D(2027, 8, 25))
+    assert dates(late, northmoor)["review_latest"] == D(2027, 6, 30)
+    # Not born yet: the 3-month rule.
+    assert dates(decided(pre_birth(compliant)), northmoor)["review_latest"] == D(2027, 6, 30)
+
+
+def test_pre_birth_point_quotes_the_procedures(compliant: Case, northmoor: Authority) -> None:
+    found = deadlines(pre_birth(compliant), northmoor)["pre_birth_conference_by"]
+    assert PRE_BIRTH_TIMING in found.rule
+    assert '"as soon as practical and at least 20 weeks into the pregnancy"' in found.rule
+
+
+def test_report_deadlines_overridden_by_the_profile(compliant: Case, northmoor: Authority) -> None:
+    # Wed 6 Jan 2027 less 3 working days: 5 (1), 4 (2), [1 Jan], Thu 31 Dec (3).
+    timescales = northmoor.timescales.model_copy(update={"reports_shared_days": 3})
+    local = northmoor.model_copy(update={"timescales": timescales})
+    found = deadlines(compliant, local)
+    assert found["reports_shared_with_family"].due == D(2026, 12, 31)
+    assert found["reports_shared_with_family"].source == (
+        "Northmoor Borough Council authority profile: timescales.reports_shared_days "
+        "(the procedures give 2)"
+    )
+    # reports to the chair keep the procedures' 2 days and their source
+    assert found["reports_to_chair"].due == D(2027, 1, 4)
+    assert (
+        found["reports_to_chair"].source
+        == deadlines(compliant, northmoor)["reports_to_chair"].source
+    )
+    # a review uses the review_ keys only: 5 days by default, here 7 for the chair
+    timescales = northmoor.timescales.model_copy(update={"review_reports_to_chair_days": 7})
+    local = northmoor.model_copy(update={"timescales": timescales})
+    held = review(compliant, D(2026, 10, 1), "review", D(2027, 4, 1))
+    found = deadlines(held, local)
+    # Thu 1 Apr less 7: 31, 30 (2), [29, 26], 25, 24, 23, 22, Fri 19 (7).
+    assert found["reports_to_chair"].due == D(2027, 3, 19)
+    assert found["reports_shared_with_family"].due == D(2027, 3, 23)
+    assert deadlines(compliant, local)["reports_to_chair"].due == D(2027, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("timescales: {reports_shared_days: 0}", "timescales.reports_shared_days"),
+        ("timescales: {reports_to_chair_days: 11}", "timescales.reports_to_chair_days"),
+        ("timescales: {reports_shared_dayz: 3}", "unknown key 'reports_shared_dayz'"),
+        ("postal_days: -1", "postal_days"),
+        ('school_day_ends: "3pm"', "school_day_ends"),
+        ("record_days: 0", "record_days"),
+    ],
+)
+def test_profile_timescales_are_bounded(tmp_path: Path, text: str, message: str) -> None:
+    from cpcdocs.errors import InvalidInput
+
+    source = builtin_authorities()["northmoor"].read_text(encoding="utf-8")
+    path = tmp_path / "northmoor.yaml"
+    path.write_text(source + "\n" + text + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_authority(path)
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(f"{path}:")
+
+
+def test_profile_defaults(northmoor: Authority) -> None:
+    assert northmoor.postal_days == 2
+    assert northmoor.record_days == 15
+    assert northmoor.school_day_ends == "15:00"
+    assert northmoor.timescales.reports_shared_days is None
+
+
+def test_stage_windows(compliant: Case) -> None:
+    held = D(2027, 1, 6)
+    assert stage_window(compliant, "invitations") == (
+        None,
+        held,
+        "the conference on Wed 6 Jan 2027",
+    )
+    assert stage_window(compliant, "reports")[:2] == (None, held)
+    # the exclusion was decided on Wed 23 Dec 2026
+    assert stage_window(compliant, "exclusions") == (
+        D(2026, 12, 23),
+        held,
+        "the exclusion decided on Wed 23 Dec 2026 and the conference on Wed 6 Jan 2027",
+    )
+    assert stage_window(compliant, "decision") == (held, None, "the conference on Wed 6 Jan 2027")
+    earliest, latest, event = stage_window(compliant.model_copy(update={"record": None}), "record")
+    assert (earliest, latest) == (None, None)
+    assert "not yet recorded" in event
+    approved = compliant.model_copy(update={"record": Record(approved_on=D(2027, 1, 12))})
+    assert stage_window(approved, "record") == (
+        D(2027, 1, 12),
+        None,
+        "the record approved on Tue 12 Jan 2027",
+    )
+    no_exclusion = without_exclusions(compliant)
+    assert stage_window(no_exclusion, "exclusions")[:2] == (None, held)
+    assert [stage_window(compliant, s) for s in STAGES]  # every stage has a window
+    with pytest.raises(ValueError, match="unknown stage 'decisions'"):
+        stage_window(compliant, "decisions")
+
+
+def test_exclusion_window_takes_the_latest_decision(compliant: Case) -> None:
+    father = compliant.person("father")
+    assert father.exclusion is not None
+    second = father.model_copy(
+        update={
+            "id": "uncle",
+            "exclusion": father.exclusion.model_copy(update={"decided_on": D(2027, 1, 4)}),
+        }
+    )
+    case = compliant.model_copy(update={"people": [*compliant.people, second]})
+    assert stage_window(case, "exclusions")[0] == D(2027, 1, 4)
 
 
 # -- the command -----------------------------------------------------------------------------------
@@ -679,7 +899,13 @@ def test_json_is_the_contracts_list() -> None:
         "reports_shared_with_family",
         "reports_to_chair",
     ]
-    assert {tuple(sorted(item)) for item in items} == {("due", "key", "label", "rule", "source")}
+    plain = ("due", "key", "label", "rule", "source")
+    for item in items:
+        # only a per-stage clock carries its stage
+        expected = (*plain, "stage") if item["key"] == "amendments_latest" else plain
+        assert tuple(sorted(item)) == tuple(sorted(expected)), item
+    stages = [item["stage"] for item in items if item["key"] == "amendments_latest"]
+    assert stages == ["decision", "record"]
     by_key = {item["key"]: item for item in items}
     assert by_key["conference_latest"]["due"] == "2027-01-06"
     assert by_key["conference_latest"]["rule"] == (
@@ -696,9 +922,12 @@ def test_ics_imports_cleanly_and_names_no_one() -> None:
     assert str(calendar["VERSION"]) == "2.0"
     assert "cpcdocs" in str(calendar["PRODID"])
     events = list(calendar.walk("VEVENT"))
-    assert len(events) == len(INITIAL_ENGLAND)
+    assert len(events) == len(INITIAL_ENGLAND) + 1  # amendments: decision and record stages
     by_uid = {str(e["UID"]): e for e in events}
     assert len(by_uid) == len(events)
+    assert "NM-2026-0901-amendments_latest@northmoor.cpcdocs" in by_uid
+    record = by_uid["NM-2026-0901-amendments_latest-record@northmoor.cpcdocs"]
+    assert str(record["SUMMARY"]) == "NM-2026-0901: amendments to the record"
     core = by_uid["NM-2026-0901-core_group_latest@northmoor.cpcdocs"]
     assert core.decoded("DTSTART") == D(2027, 1, 20)
     assert core.decoded("DTEND") == D(2027, 1, 21)
