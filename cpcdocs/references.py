@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from .kinds import Stage
 from .model import BUILTIN_TAGS
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ _CHILD_TEXTS = (
 _EXCLUSION_TEXTS = ("summary", "part_description")
 _PLAN_LISTS = ("risks", "outcomes", "services")
 _PLAN_TEXTS = ("contact", "contingency")
-_STAGES = ("invitations", "exclusions", "reports", "decision", "record")
+_STAGES = tuple(stage.value for stage in Stage)
 
 
 # -- where the text items are ----------------------------------------------------------------

@@ -40,7 +40,6 @@ __all__ = [
     "LABELS",
     "PRE_BIRTH_TIMING",
     "SOURCES",
-    "STAGES",
     "Deadline",
     "WorkingCalendar",
     "add_months",
@@ -54,7 +53,6 @@ __all__ = [
     "format_table",
     "plan_children",
     "report_days",
-    "stage_window",
     "timeline_ics",
 ]
 
@@ -405,47 +403,6 @@ def _record_issue_date(case: Case) -> dt.date | None:
     if case.record is not None:
         return case.record.approved_on
     return None
-
-
-#: The stages of the contract, in the order documents are posted.
-STAGES: tuple[str, ...] = ("invitations", "exclusions", "reports", "decision", "record")
-
-
-def stage_window(case: Case, stage: str) -> tuple[dt.date | None, dt.date | None, str]:
-    """The dates a stage's issue date must fall between, and the events that set them.
-
-    Returns ``(earliest, latest, event)``, either bound None when the contract sets none or
-    the event it depends on has not happened (no exclusion decided, no record approved: the
-    stage is not ready, which is the caller's readiness rule to report). ``event`` names the
-    events in words for the refusal message ("the conference on Wed 6 Jan 2027").
-
-    From the contract's "Stages" table: invitations, reports: on or before the conference;
-    exclusions: on or after the latest ``decided_on`` and on or before the conference;
-    decision: on or after the conference; record: on or after ``record.approved_on``.
-    """
-    held = case.conference.date
-    conference = f"the conference on {format_day(held)}"
-    if stage in ("invitations", "reports"):
-        return None, held, conference
-    if stage == "exclusions":
-        decided = [
-            p.exclusion.decided_on
-            for p in case.people
-            if p.exclusion is not None and p.exclusion.decided_on is not None
-        ]
-        if not decided:
-            return None, held, f"no exclusion decided yet; {conference}"
-        latest = max(decided)
-        return latest, held, f"the exclusion decided on {format_day(latest)} and {conference}"
-    if stage == "decision":
-        return held, None, conference
-    if stage == "record":
-        approved = case.record.approved_on if case.record is not None else None
-        if approved is None:
-            return None, None, "the record's approval (record.approved_on), not yet recorded"
-        return approved, None, f"the record approved on {format_day(approved)}"
-    msg = f"unknown stage '{stage}' (stages: {', '.join(STAGES)})"
-    raise ValueError(msg)
 
 
 # -- the rules ---------------------------------------------------------------------------------

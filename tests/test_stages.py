@@ -14,14 +14,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_cli, run_subprocess
 
 from cpcdocs.errors import CpcdocsError
 from cpcdocs.kinds import KINDS, Stage
 from cpcdocs.load import load_case
 from cpcdocs.pack import RenderOptions, render_pack
 from cpcdocs.stages import StageStatus, resolve_stage_dates, stage_window
-
-from conftest import ROOT, run_cli, run_subprocess
 
 RECORD = ROOT / "samples" / "example-record.yaml"
 REF = "NM-2026-0412"

@@ -28,6 +28,7 @@ from conftest import run_cli as run
 
 from cpcdocs.authority import Authority, Nation, builtin_authorities
 from cpcdocs.cli import main
+from cpcdocs.kinds import Stage
 from cpcdocs.load import load_authority, load_case
 from cpcdocs.model import (
     Case,
@@ -38,9 +39,9 @@ from cpcdocs.model import (
     Outcome,
     Record,
 )
+from cpcdocs.stages import stage_window
 from cpcdocs.timeline import (
     PRE_BIRTH_TIMING,
-    STAGES,
     Deadline,
     WorkingCalendar,
     add_months,
@@ -48,7 +49,6 @@ from cpcdocs.timeline import (
     calendar_for,
     compute_timeline,
     deadlines,
-    stage_window,
 )
 
 D = dt.date
@@ -806,33 +806,20 @@ def test_profile_defaults(northmoor: Authority) -> None:
 
 def test_stage_windows(compliant: Case) -> None:
     held = D(2027, 1, 6)
-    assert stage_window(compliant, "invitations") == (
-        None,
-        held,
-        "the conference on Wed 6 Jan 2027",
-    )
-    assert stage_window(compliant, "reports")[:2] == (None, held)
-    # the exclusion was decided on Wed 23 Dec 2026
-    assert stage_window(compliant, "exclusions") == (
-        D(2026, 12, 23),
-        held,
-        "the exclusion decided on Wed 23 Dec 2026 and the conference on Wed 6 Jan 2027",
-    )
-    assert stage_window(compliant, "decision") == (held, None, "the conference on Wed 6 Jan 2027")
-    earliest, latest, event = stage_window(compliant.model_copy(update={"record": None}), "record")
-    assert (earliest, latest) == (None, None)
-    assert "not yet recorded" in event
+    invitations = stage_window(compliant, Stage.INVITATIONS)
+    assert (invitations.earliest, invitations.latest) == (None, held)
+    assert invitations.latest_event == "the conference on 2027-01-06"
+    assert stage_window(compliant, Stage.REPORTS).latest == held
+    exclusions = stage_window(compliant, Stage.EXCLUSIONS)
+    assert (exclusions.earliest, exclusions.latest) == (D(2026, 12, 23), held)
+    assert exclusions.earliest_event == "the exclusion decided on 2026-12-23"
+    assert stage_window(compliant, Stage.DECISION).earliest == held
+    none = stage_window(compliant.model_copy(update={"record": None}), Stage.RECORD)
+    assert (none.earliest, none.latest) == (None, None)
     approved = compliant.model_copy(update={"record": Record(approved_on=D(2027, 1, 12))})
-    assert stage_window(approved, "record") == (
-        D(2027, 1, 12),
-        None,
-        "the record approved on Tue 12 Jan 2027",
-    )
+    assert stage_window(approved, Stage.RECORD).earliest == D(2027, 1, 12)
     no_exclusion = without_exclusions(compliant)
-    assert stage_window(no_exclusion, "exclusions")[:2] == (None, held)
-    assert [stage_window(compliant, s) for s in STAGES]  # every stage has a window
-    with pytest.raises(ValueError, match="unknown stage 'decisions'"):
-        stage_window(compliant, "decisions")
+    assert stage_window(no_exclusion, Stage.EXCLUSIONS).earliest is None
 
 
 def test_exclusion_window_takes_the_latest_decision(compliant: Case) -> None:
@@ -845,7 +832,7 @@ def test_exclusion_window_takes_the_latest_decision(compliant: Case) -> None:
         }
     )
     case = compliant.model_copy(update={"people": [*compliant.people, second]})
-    assert stage_window(case, "exclusions")[0] == D(2027, 1, 4)
+    assert stage_window(case, Stage.EXCLUSIONS).earliest == D(2027, 1, 4)
 
 
 # -- the command -----------------------------------------------------------------------------------
