@@ -79,6 +79,16 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted: nothing was published.", err=True)
         sys.exit(130)
+    except OSError as err:
+        # Commands turn the OSErrors they expect into messages with context; this is the net
+        # under the rest (a folder made read-only mid-run): one line, exit 4, no traceback.
+        if debug:
+            raise
+        from .errors import os_reason
+
+        where = f"{err.filename}: " if err.filename else ""
+        click.echo(f"cpcdocs: {where}{os_reason(err)}", err=True)
+        sys.exit(int(ExitStatus.RENDER_ERROR))
     sys.exit(int(status or 0))
 
 
@@ -388,8 +398,10 @@ def render(
     With --sign-key every outline plan PDF is signed by the chair (PAdES). The passphrase is
     read from CPCDOCS_SIGN_PASSPHRASE, else asked for (hidden) on a terminal.
     """
+    from .errors import OutputError, os_reason
     from .load import load_case
     from .pack import RenderOptions, render_pack, select_documents
+    from .publish import STAGING_PREFIX, check_out
     from .workers import default_jobs
 
     options = RenderOptions(
@@ -415,11 +427,19 @@ def render(
             for line in lines:
                 click.echo(line)
         return 0
+    check_out(out)
     sign = _sign_config(sign_key, tsa)
     if sign is not None:
         options = dataclasses.replace(options, sign=sign)
     for path in cases:
-        result = render_pack(path, out, options, jobs=jobs or default_jobs())
+        try:
+            result = render_pack(path, out, options, jobs=jobs or default_jobs())
+        except OSError as err:  # render_pack has removed its staging folder
+            name = str(err.filename or "")
+            where = f" ({name})" if name and STAGING_PREFIX not in name else ""
+            reason = os_reason(err)
+            msg = f"{out}: cannot write the pack of {path}: {reason}{where}; nothing was published"
+            raise OutputError(msg) from err
         click.echo(f"{result.path}: {result.files} files for {result.documents} documents")
     return 0
 
