@@ -435,10 +435,13 @@ def render(
         try:
             result = render_pack(path, out, options, jobs=jobs or default_jobs())
         except OSError as err:  # render_pack has removed its staging folder
-            name = str(err.filename or "")
-            where = f" ({name})" if name and STAGING_PREFIX not in name else ""
-            reason = os_reason(err)
-            msg = f"{out}: cannot write the pack of {path}: {reason}{where}; nothing was published"
+            name, reason = str(err.filename or ""), os_reason(err)
+            if name and Path(name) in (Path(out), *Path(out).parents):
+                msg = f"{out}: cannot create the output folder: {reason}"
+            else:
+                where = f" ({name})" if name and STAGING_PREFIX not in name else ""
+                msg = f"{out}: cannot write the pack of {path}: {reason}{where}; "
+                msg += "nothing was published"
             raise OutputError(msg) from err
         click.echo(f"{result.path}: {result.files} files for {result.documents} documents")
     return 0
