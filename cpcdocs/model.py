@@ -658,6 +658,16 @@ def reference_problems(data: Any) -> list[RefProblem]:
             problems.append(
                 (base, "give date_of_birth, or expected_birth_date for an unborn child")
             )
+        born = child.get("date_of_birth")
+        held = conference.get("date") if isinstance(conference, dict) else None
+        if _is_date(born) and _is_date(held) and born > held:
+            problems.append(
+                (
+                    (*base, "date_of_birth"),
+                    f"{born} is after the conference date ({held}); "
+                    "an unborn child has expected_birth_date instead",
+                )
+            )
     for index, person in entries("people"):
         base = ("people", index)
         expect_list(
@@ -759,7 +769,7 @@ def reference_problems(data: Any) -> list[RefProblem]:
         expect_list(
             ("decision", "core_group"),
             decision.get("core_group"),
-            everyone,
+            set(people) | set(pros),
             "a person or professional",
         )
     plan = data.get("plan")
@@ -794,6 +804,11 @@ def reference_problems(data: Any) -> list[RefProblem]:
         if not isinstance(decision, dict):
             problems.append((("plan",), "a plan needs a decision"))
     return problems
+
+
+def _is_date(value: Any) -> bool:
+    """A calendar date as YAML reads ``2027-01-06`` (not a timestamp, not text)."""
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
 
 
 def _did_you_mean(value: str, options: set[str] | list[str]) -> str:
