@@ -8,6 +8,7 @@ overwrites, and (c) bound the work an alias bomb can cause before anything expan
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,6 +166,10 @@ else:  # pragma: no cover - PyYAML built without libyaml
 
 _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+#: Tags a plain key resolves to; its text is kept whichever it is.
+_KEY_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "bool", "int", "float", "null", "timestamp")
+)
 
 
 class _Converter:
@@ -201,24 +206,21 @@ class _Converter:
         if not isinstance(node, ScalarNode) and node.tag not in _PLAIN_TAGS:
             # We build lists and mappings ourselves, so a tag on one (`!!python/object/apply`,
             # `!!set`) would be dropped silently; refuse it as the safe loader does on scalars.
-            raise _Refused(
-                problem=f"the tag '{node.tag}' is not allowed; write a plain list or mapping",
-                problem_mark=node.start_mark,
+            # Reported, not raised: the rest of the file is still checked in the same run.
+            self._refuse(
+                node, path, f"the tag '{node.tag}' is not allowed; write a plain list or mapping"
             )
+            return None
         if isinstance(node, ScalarNode):
             try:
                 return self.loader.construct_object(node, deep=True)
             except ValueError as err:
                 # PyYAML recognises 2013-19-14 as a timestamp, then fails to build it.
-                self.problems.append(
-                    Problem(
-                        self.located.file,
-                        *_mark(node),
-                        format_path(path),
-                        f"'{node.value}' is not a real date ({err})",
-                    )
-                )
+                self._refuse(node, path, f"'{node.value}' is not a real date ({err})")
                 return node.value
+            except yaml.constructor.ConstructorError:
+                self._refuse(node, path, f"the tag '{node.tag}' is not allowed; write plain text")
+                return None
         if isinstance(node, SequenceNode):
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -232,25 +234,23 @@ class _Converter:
                     continue
                 if not isinstance(key_node, ScalarNode):
                     # keys are names; building (and printing) a list key could expand a bomb
-                    raise _Refused(
-                        problem="a key must be a plain name, not a list or mapping",
-                        problem_mark=key_node.start_mark,
+                    self._refuse(
+                        key_node, path, "a key must be a plain name, not a list or mapping"
                     )
-                key = self.loader.construct_object(key_node, deep=True)
-                if not isinstance(key, str):
-                    # YAML turns `yes:` into True and `2027-01-06:` into a date; keys here are
-                    # always names, so keep the text the author wrote.
-                    key = key_node.value if isinstance(key_node, ScalarNode) else str(key)
+                    continue
+                if key_node.tag not in _KEY_TAGS:
+                    self._refuse(
+                        key_node, path, f"the tag '{key_node.tag}' is not allowed on a key"
+                    )
+                    continue
+                # Keys are names: `yes:` stays "yes" (not True), `2027-01-06:` stays text, and
+                # nothing is constructed, so `2013-19-14:` cannot fail to become a date.
+                key = key_node.value
                 child = (*path, key)
                 if key in result:
                     first = self.located.keys[child]
-                    self.problems.append(
-                        Problem(
-                            self.located.file,
-                            *_mark(key_node),
-                            format_path(child),
-                            f"duplicate key '{key}' (first given on line {first[0]})",
-                        )
+                    self._refuse(
+                        key_node, child, f"duplicate key '{key}' (first given on line {first[0]})"
                     )
                     continue
                 self.located.keys.setdefault(child, _mark(key_node))
@@ -261,14 +261,17 @@ class _Converter:
             for source in merges:
                 merged = self.convert(source, path)
                 if not isinstance(merged, dict):
-                    raise _Refused(
-                        problem="'<<' can only merge mappings", problem_mark=source.start_mark
-                    )
+                    self._refuse(source, path, "'<<' can only merge mappings")
+                    continue
                 for key, value in merged.items():
                     result.setdefault(key, value)
             return result
         msg = f"unexpected YAML node {node!r}"
         raise TypeError(msg)  # pragma: no cover
+
+    def _refuse(self, node: Node, path: PathKey, message: str) -> None:
+        """Record a problem at ``node`` and carry on, so one run reports the whole file."""
+        self.problems.append(Problem(self.located.file, *_mark(node), format_path(path), message))
 
 
 def _mark(node: Node) -> tuple[int, int]:
@@ -427,7 +430,16 @@ def _pydantic_problems(located: Located, error: Any, model: type) -> list[Proble
                 message = f"required key '{loc[-1]}' is missing"
                 path = loc[:-1] if loc[:-1] == _trim_loc(located.data, loc[:-1]) else path
             elif kind in ("enum", "literal_error"):
-                message = _plain(item["msg"])
+                # With a likely meaning, say that rather than list every value (23 roles)
+                close = _enum_suggestion(item)
+                value = item.get("input")
+                message = (
+                    f"unknown value '{value}' (did you mean '{close}'?)"
+                    if close
+                    else _plain(item["msg"])
+                )
+            elif kind in _SHAPE_KINDS:
+                message += _shape_hint(kind, path, item.get("input"))
             problem = located.problem(path, message)
         marker = (tuple(path), message)
         if marker in seen:
@@ -435,6 +447,58 @@ def _pydantic_problems(located: Located, error: Any, model: type) -> list[Proble
         seen.add(marker)
         problems.append(problem)
     return problems
+
+
+def _enum_suggestion(item: dict[str, Any]) -> str | None:
+    """``social_worker`` for ``social worker``, ``initial`` for ``Initial``: what was meant."""
+    import difflib
+
+    value = item.get("input")
+    if not isinstance(value, str):
+        return None
+    options = re.findall(r"'([^']*)'", str((item.get("ctx") or {}).get("expected", "")))
+    wanted = re.sub(r"[\s-]+", "_", value.strip().lower())
+    if wanted in options:
+        return wanted
+    # Stricter than for keys: values share suffixes, and "domestic_abuse" is not physical_abuse.
+    close = difflib.get_close_matches(wanted, options, n=1, cutoff=0.75)
+    if not close and wanted:  # "emotional" for emotional_abuse, "partial" for part
+        close = [o for o in options if o.startswith(wanted) or wanted.startswith(o)]
+    return close[0] if len(close) == 1 else None
+
+
+#: Pydantic error types where the value has the wrong shape, and a rewrite can be suggested.
+_SHAPE_KINDS = frozenset({"list_type", "string_type"})
+_PLAIN_TEXT = re.compile(r"[\w][\w .'/-]*")
+_HINT_LENGTH = 40
+
+
+def _shape_hint(kind: str, path: PathKey, value: Any) -> str:
+    """How to write what was meant: ``; write lives_with: [mother]`` for ``lives_with: mother``.
+
+    Only for short values: a long text given where a list belongs needs a person's judgement.
+    """
+    if kind == "list_type" and isinstance(value, str | int | float) and not isinstance(value, bool):
+        inner = _as_yaml(str(value))
+        wrapped = f"[{inner}]"
+    elif kind == "string_type" and isinstance(value, list) and len(value) == 1:
+        if not isinstance(value[0], str):
+            return ""
+        wrapped = _as_yaml(value[0])
+    else:
+        return ""
+    if len(wrapped) > _HINT_LENGTH:
+        return ""
+    key = path[-1] if path and isinstance(path[-1], str) else None
+    return f"; write {key}: {wrapped}" if key else f"; write {wrapped}"
+
+
+def _as_yaml(text: str) -> str:
+    """``mother`` as is; anything YAML could read otherwise in double quotes."""
+    import json
+
+    plain = _PLAIN_TEXT.fullmatch(text) and text.lower() not in ("yes", "no", "true", "false")
+    return text if plain else json.dumps(text, ensure_ascii=False)
 
 
 def _plain(message: str) -> str:
@@ -517,13 +581,20 @@ def load_case(path: str | Path) -> Any:
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
-    """One problem per field: the reader's own diagnosis beats pydantic's echo of it."""
-    seen: set[str] = set()
+    """One problem per field: the reader's own diagnosis beats pydantic's echo of it.
+
+    A missing key is its own problem, not one of the mapping's: a profile without
+    ``chairs_manager`` or ``complaints_manager`` under ``complaints`` hears about both, and a
+    child without a name still hears it needs a date of birth.
+    """
+    seen: set[tuple[str, str]] = set()
     out = []
     for problem in problems:
-        if problem.path and problem.path in seen:
+        missing = problem.message.startswith("required key '")
+        key = (problem.path, problem.message if missing else "")
+        if problem.path and key in seen:
             continue
-        seen.add(problem.path)
+        seen.add(key)
         out.append(problem)
     return out
 
