@@ -431,11 +431,11 @@ def _pydantic_problems(located: Located, error: Any, model: type) -> list[Proble
                 path = loc[:-1] if loc[:-1] == _trim_loc(located.data, loc[:-1]) else path
             elif kind in ("enum", "literal_error"):
                 # With a likely meaning, say that rather than list every value (23 roles)
-                close = _enum_suggestion(item)
+                meant = _enum_suggestion(item)
                 value = item.get("input")
                 message = (
-                    f"unknown value '{value}' (did you mean '{close}'?)"
-                    if close
+                    f"unknown value '{value}' (did you mean '{meant}'?)"
+                    if meant
                     else _plain(item["msg"])
                 )
             elif kind in _SHAPE_KINDS:

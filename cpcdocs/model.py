@@ -664,9 +664,9 @@ def reference_problems(data: Any) -> list[RefProblem]:
             problems.append(
                 (base, "give date_of_birth, or expected_birth_date for an unborn child")
             )
-        born = child.get("date_of_birth")
-        held = conference.get("date") if isinstance(conference, dict) else None
-        if _is_date(born) and _is_date(held) and born > held:
+        born = _as_date(child.get("date_of_birth"))
+        held = _as_date(conference.get("date") if isinstance(conference, dict) else None)
+        if born and held and born > held:
             problems.append(
                 (
                     (*base, "date_of_birth"),
@@ -822,9 +822,9 @@ def _known(enum: type[StrEnum], value: Any) -> bool:
     return isinstance(value, str) and value in enum._value2member_map_
 
 
-def _is_date(value: Any) -> bool:
-    """A calendar date as YAML reads ``2027-01-06`` (not a timestamp, not text)."""
-    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+def _as_date(value: Any) -> dt.date | None:
+    """A calendar date as YAML reads ``2027-01-06``; None for a timestamp, text or nothing."""
+    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
 
 
 def _did_you_mean(value: str, options: set[str] | list[str]) -> str:
