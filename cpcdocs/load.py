@@ -611,9 +611,33 @@ def load_authority(path: str | Path) -> Any:
         authority = Authority.model_validate(located.data)
     except ValidationError as err:
         problems.extend(_pydantic_problems(located, err, Authority))
+    base_dir = Path(path).resolve().parent
+    problems.extend(_image_problems(located, base_dir))
     if problems:
         raise InvalidInput(_dedupe(problems))
-    return authority.model_copy(update={"base_dir": Path(path).resolve().parent})
+    return authority.model_copy(update={"base_dir": base_dir})
+
+
+def _image_problems(located: Located, base_dir: Path) -> list[Problem]:
+    """A logo or signature the profile names that is not there.
+
+    Letters would otherwise go out without the council's logo or the chair's signature, and
+    nobody would know until a parent received one.
+    """
+    data = located.data if isinstance(located.data, dict) else {}
+    named: list[tuple[PathKey, Any]] = [(("logo",), data.get("logo"))]
+    signatures = data.get("signatures")
+    if isinstance(signatures, dict):
+        named.extend((("signatures", key), value) for key, value in signatures.items())
+    problems = []
+    for where, value in named:
+        if not isinstance(value, str) or not value:
+            continue  # absent, or the wrong type: reported by the model
+        image = (base_dir / value).resolve()
+        if not image.is_file():
+            what = "is a folder" if image.is_dir() else "not found"
+            problems.append(located.problem(where, f"image file {what}: {image}"))
+    return problems
 
 
 def resolve_authority(case: Any, explicit: str | Path | None = None, *, case_file: str = "") -> Any:
