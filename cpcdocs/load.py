@@ -391,6 +391,7 @@ def walk(data: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, Any]]:
 _MESSAGES = {
     "missing": "required key is missing",
     "date_from_datetime_parsing": "expected a date written YYYY-MM-DD",
+    "date_from_datetime_inexact": "expected a date written YYYY-MM-DD",
     "date_parsing": "expected a date written YYYY-MM-DD",
     "date_type": "expected a date written YYYY-MM-DD",
     "string_type": "expected text",
@@ -440,6 +441,8 @@ def _pydantic_problems(located: Located, error: Any, model: type) -> list[Proble
                 )
             elif kind in _SHAPE_KINDS:
                 message += _shape_hint(kind, path, item.get("input"))
+            if message == _DATE_EXPECTED:
+                message += _date_hint(path, item.get("input"))
             problem = located.problem(path, message)
         marker = (tuple(path), message)
         if marker in seen:
@@ -491,6 +494,41 @@ def _shape_hint(kind: str, path: PathKey, value: Any) -> str:
         return ""
     key = path[-1] if path and isinstance(path[-1], str) else None
     return f"; write {key}: {wrapped}" if key else f"; write {wrapped}"
+
+
+_DATE_EXPECTED = "expected a date written YYYY-MM-DD"
+#: Ways people write dates that mean one day only; UK practice: the day before the month.
+_DATE_FORMATS = (
+    ("%d/%m/%Y", True),
+    ("%d.%m.%Y", True),
+    ("%d-%m-%Y", True),
+    ("%d %B %Y", False),
+    ("%d %b %Y", False),
+    ("%B %d %Y", False),
+    ("%Y-%m-%d", False),
+    ("%Y/%m/%d", False),
+    ("%Y%m%d", False),
+)
+
+
+def _date_hint(path: PathKey, value: Any) -> str:
+    """``; write date: 2027-01-06 (day/month/year)`` for ``06/01/2027``, ``6 January 2027``."""
+    import datetime as dt
+
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    text = re.sub(r"(?<=\d)(st|nd|rd|th)\b|,", "", str(value).strip())
+    for pattern, numeric in _DATE_FORMATS:
+        try:
+            day = dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if not 1900 <= day.year <= 2100:
+            return ""
+        key = path[-1] if path and isinstance(path[-1], str) else None
+        written = f"{key}: {day.isoformat()}" if key else day.isoformat()
+        return f"; write {written}" + (" (day/month/year)" if numeric else "")
+    return ""
 
 
 def _as_yaml(text: str) -> str:

@@ -262,6 +262,16 @@ MEANT = [
         "expected text; write name: Maya Lin Harrow",
     ),
     (
+        "  date: 2027-01-06",
+        "  date: 06/01/2027",
+        "expected a date written YYYY-MM-DD; write date: 2027-01-06 (day/month/year)",
+    ),
+    (
+        "  date: 2027-01-06",
+        "  date: 6th January 2027",
+        "expected a date written YYYY-MM-DD; write date: 2027-01-06",
+    ),
+    (
         "about: [father-theo]",
         "about: 'father-theo: Quinn'",
         'expected a list; write about: ["father-theo: Quinn"]',
