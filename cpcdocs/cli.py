@@ -28,7 +28,7 @@ Exit statuses:
   1  the command ran and found problems (check findings at error level, failed cases)
   2  the input is invalid (file:line:column: field: message)
   3  a leak was found: nothing was published
-  4  a rendering or template error
+  4  a rendering or template error, or the output folder cannot be written
 """
 
 
