@@ -222,6 +222,24 @@ def test_libyaml_reads_every_file_as_pyyaml_does(
     assert read() == fast
 
 
+@pytest.mark.parametrize("text", ["a: x\ty\n", "a:\tb\n", "a: [x,\ty]\n", "a: 1 \t# c\n"])
+def test_tabs_are_read_as_pyyaml_reads_them(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text(text, encoding="utf-8")
+
+    def read(fast: object) -> object:
+        saved = load_module._FastLoader
+        load_module._FastLoader = fast  # type: ignore[assignment]
+        try:
+            return load_yaml(path).data
+        except InvalidInput as err:
+            return err.lines()
+        finally:
+            load_module._FastLoader = saved  # type: ignore[assignment]
+
+    assert read(load_module._FastLoader) == read(None)
+
+
 def test_non_ascii_text_is_located_alike_by_both_paths(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
