@@ -82,13 +82,15 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as err:
         # Commands turn the OSErrors they expect into messages with context; this is the net
         # under the rest (a folder made read-only mid-run): one line, exit 4, no traceback.
+        # A path running through a file is a path the user gave: exit 2.
         if debug:
             raise
         from .errors import os_reason
 
         where = f"{err.filename}: " if err.filename else ""
         click.echo(f"cpcdocs: {where}{os_reason(err)}", err=True)
-        sys.exit(int(ExitStatus.RENDER_ERROR))
+        wrong_path = isinstance(err, NotADirectoryError)
+        sys.exit(int(ExitStatus.INVALID_INPUT if wrong_path else ExitStatus.RENDER_ERROR))
     sys.exit(int(status or 0))
 
 

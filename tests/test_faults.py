@@ -156,6 +156,15 @@ def test_output_that_is_a_file_is_refused_by_the_option(tmp_path: Path) -> None:
     assert "is a file" in err and "Traceback" not in err
 
 
+def test_init_under_a_file_is_the_users_mistake(tmp_path: Path) -> None:
+    # init has no handler of its own: main()'s net gives a path through a file exit 2
+    afile = tmp_path / "notes.txt"
+    afile.write_text("x")
+    status, _, err = run_cli("init", afile / "case")
+    assert status == 2
+    assert one_line(err) == f"cpcdocs: {afile / 'case' / 'authorities'}: Not a directory"
+
+
 def test_check_out_and_prepare_out(tmp_path: Path) -> None:
     afile = tmp_path / "f"
     afile.write_text("x")
