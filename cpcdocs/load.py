@@ -94,8 +94,11 @@ def location_of(located: Located, path: PathKey, *, at_key: bool = False) -> tup
 
 
 class _TooLarge(Exception):
-    def __init__(self, node: Node) -> None:
-        self.node = node
+    """More than :data:`MAX_NODES` values: written out (``expanded=False``) or via aliases."""
+
+    def __init__(self, mark: Any, *, expanded: bool = True) -> None:
+        self.mark = mark
+        self.expanded = expanded
 
 
 class _TooDeep(Exception):
@@ -119,8 +122,12 @@ class _Bounds:
 
     alias_count = 0
     depth = 0
+    nodes = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:  # before composing them all: 2 MB is 600,000 values
+            raise _TooLarge(self.peek_event().start_mark, expanded=False)  # type: ignore[attr-defined]
         if self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
@@ -188,7 +195,7 @@ class _Converter:
     def convert(self, node: Node, path: PathKey) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _TooLarge(node)
+            raise _TooLarge(node.start_mark)
         if isinstance(node, ScalarNode):
             return self._convert(node, path)
         if id(node) in self.open:
@@ -327,16 +334,13 @@ def load_yaml(path: str | Path, *, what: str = "case file") -> Located:
     except yaml.YAMLError as err:  # pragma: no cover - PyYAML marks nearly everything
         raise InvalidInput([Problem(name, 1, 1, "", f"YAML syntax: {err}")]) from None
     except _TooLarge as err:
-        raise InvalidInput(
-            [
-                Problem(
-                    name,
-                    *_mark(err.node),
-                    "",
-                    f"{what} expands to more than {MAX_NODES} values (an alias bomb?)",
-                )
-            ]
-        ) from None
+        message = (
+            f"{what} expands to more than {MAX_NODES} values (an alias bomb?)"
+            if err.expanded
+            else f"{what} has more than {MAX_NODES} values"
+        )
+        line, col = err.mark.line + 1, err.mark.column + 1
+        raise InvalidInput([Problem(name, line, col, "", message)]) from None
     except _TooDeep as err:
         message = (
             "this list or mapping contains an alias of itself"

@@ -197,6 +197,16 @@ def test_loading_is_linear_in_the_number_of_items(tmp_path: Path) -> None:
     assert large_cpu < 6 * small_cpu + 0.05, (small_cpu, large_cpu)
 
 
+def test_a_file_of_too_many_values_is_refused_before_it_is_all_composed(tmp_path: Path) -> None:
+    case = case_with(tmp_path, "notes: [" + "a, " * 300_000 + "]\n")
+    assert case.stat().st_size < load_module.MAX_BYTES
+    started = time.process_time()
+    (line,) = problems_of(case)
+    assert time.process_time() - started < 5.0
+    assert line.startswith(f"{case}:{example_lines() + 1}:")
+    assert line.endswith(f"case file has more than {load_module.MAX_NODES} values")
+
+
 #: Every case we ship or pin, but the alias bombs (200,000 values each way, for nothing new).
 FILES = sorted(
     {*SAMPLES, EXAMPLE, *CASES.glob("*/case.yaml"), *EXAMPLE.parent.glob("*.yaml")}
