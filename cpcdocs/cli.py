@@ -28,7 +28,7 @@ Exit statuses:
   1  the command ran and found problems (check findings at error level, failed cases)
   2  the input is invalid (file:line:column: field: message)
   3  a leak was found: nothing was published
-  4  a rendering or template error
+  4  a rendering or template error, or the output folder cannot be written
 """
 
 
@@ -79,6 +79,18 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted: nothing was published.", err=True)
         sys.exit(130)
+    except OSError as err:
+        # Commands turn the OSErrors they expect into messages with context; this is the net
+        # under the rest (a folder made read-only mid-run): one line, exit 4, no traceback.
+        # A path running through a file is a path the user gave: exit 2.
+        if debug:
+            raise
+        from .errors import os_reason
+
+        where = f"{err.filename}: " if err.filename else ""
+        click.echo(f"cpcdocs: {where}{os_reason(err)}", err=True)
+        wrong_path = isinstance(err, NotADirectoryError)
+        sys.exit(int(ExitStatus.INVALID_INPUT if wrong_path else ExitStatus.RENDER_ERROR))
     sys.exit(int(status or 0))
 
 
@@ -406,7 +418,9 @@ def render(
     With --sign-key every outline plan PDF is signed by the chair (PAdES). The passphrase is
     read from CPCDOCS_SIGN_PASSPHRASE, else asked for (hidden) on a terminal.
     """
+    from .errors import OutputError, os_reason
     from .pack import RenderOptions, dry_run_lines, render_pack
+    from .publish import STAGING_PREFIX, check_out
     from .workers import default_jobs
 
     options = RenderOptions(
@@ -423,11 +437,22 @@ def render(
             for line in lines:
                 click.echo(line)
         return 0
+    check_out(out)
     sign = _sign_config(sign_key, tsa)
     if sign is not None:
         options = dataclasses.replace(options, sign=sign)
     for path in cases:
-        result = render_pack(path, out, options, jobs=jobs or default_jobs())
+        try:
+            result = render_pack(path, out, options, jobs=jobs or default_jobs())
+        except OSError as err:  # render_pack has removed its staging folder
+            name, reason = str(err.filename or ""), os_reason(err)
+            if name and Path(name) in (Path(out), *Path(out).parents):
+                msg = f"{out}: cannot create the output folder: {reason}"
+            else:
+                where = f" ({name})" if name and STAGING_PREFIX not in name else ""
+                msg = f"{out}: cannot write the pack of {path}: {reason}{where}; "
+                msg += "nothing was published"
+            raise OutputError(msg) from err
         for line in result.stages:
             click.echo(f"  {line}")
         for note in result.notes:

@@ -15,8 +15,10 @@ __all__ = [
     "ExitStatus",
     "InvalidInput",
     "LeakFound",
+    "OutputError",
     "Problem",
     "RenderError",
+    "os_reason",
 ]
 
 
@@ -85,3 +87,20 @@ class LeakFound(CpcdocsError):
     """The audit found withheld information in a rendered file: nothing is published."""
 
     exit_status = ExitStatus.LEAK
+
+
+class OutputError(CpcdocsError):
+    """The operating system refused to write the pack or the batch lock: exit 4.
+
+    A read-only or immutable folder, a full disk, a missing permission. Raised only once
+    whatever was half-written has been removed, so the message can promise that an earlier pack
+    is as it was. A path that cannot be a folder at all is the user's mistake instead, an
+    exit 2 :class:`CpcdocsError`.
+    """
+
+    exit_status = ExitStatus.RENDER_ERROR
+
+
+def os_reason(err: OSError) -> str:
+    """``No space left on device`` from an OSError, without the ``[Errno 28]`` noise."""
+    return err.strerror or str(err) or type(err).__name__

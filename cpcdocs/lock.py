@@ -18,6 +18,7 @@ the holder checks that the path still names the file it locked, and retries if n
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import fcntl
@@ -27,9 +28,9 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
-from .errors import CpcdocsError, ExitStatus
+from .errors import CpcdocsError, ExitStatus, OutputError, os_reason
 
 __all__ = ["LOCK_NAME", "BatchLock", "LockHeld", "LockHolder"]
 
@@ -92,18 +93,28 @@ class BatchLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        """Take the lock or raise :class:`LockHeld` naming the batch that has it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Take the lock or raise :class:`LockHeld` naming the batch that has it.
+
+        The lock file is the batch's first write to OUT, so an output folder that cannot be
+        written (read-only, immutable, full) fails here, with nothing done: an
+        :class:`~cpcdocs.errors.OutputError` (exit 4); an output path that cannot be a folder
+        is exit 2 (:func:`cpcdocs.publish.prepare_out`).
+        """
+        from .publish import prepare_out
+
+        prepare_out(self.path.parent)
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            except OSError as err:
+                self._fail("create", err)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as err:
                 text = _read(fd)
                 os.close(fd)
                 if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    msg = f"{self.path}: cannot lock the output folder: {err.strerror}"
-                    raise CpcdocsError(msg, ExitStatus.FINDINGS) from err
+                    self._fail("lock", err)
                 holder = LockHolder.parse(text) or LockHolder(None, None, None)
                 msg = (
                     f"{self.path.parent}: another cpcdocs batch is writing here "
@@ -125,9 +136,21 @@ class BatchLock:
             "host": socket.gethostname(),
             "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, (json.dumps(record) + "\n").encode(), 0)
-        os.fsync(fd)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, (json.dumps(record) + "\n").encode(), 0)
+            os.fsync(fd)
+        except OSError as err:
+            # Holding the lock, the file is ours to remove: no half-written lock is left.
+            with contextlib.suppress(OSError):
+                self.release()
+            self._fail("write", err)
+
+    def _fail(self, doing: str, err: OSError) -> NoReturn:
+        """``OUT/.cpcdocs-batch.lock: cannot write the batch lock: No space left on device``."""
+        reason = os_reason(err)
+        msg = f"{self.path}: cannot {doing} the batch lock: {reason}; nothing was done"
+        raise OutputError(msg) from err
 
     def release(self) -> None:
         """Remove the file while still holding the lock, then drop the lock."""

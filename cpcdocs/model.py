@@ -917,7 +917,8 @@ def reference_problems(data: Any) -> list[RefProblem]:
     if isinstance(conference, dict):
         chair = conference.get("chair")
         expect(("conference", "chair"), chair, set(pros), "a professional")
-        if isinstance(chair, str) and chair in pros and pros[chair].get("role") != "chair":
+        role = pros[chair].get("role") if isinstance(chair, str) and chair in pros else None
+        if _known(Role, role) and role != "chair":  # an unknown role is reported as such
             problems.append(
                 (("conference", "chair"), f"professional '{chair}' does not have role: chair")
             )
@@ -928,13 +929,28 @@ def reference_problems(data: Any) -> list[RefProblem]:
         expect_list((*base, "lives_with"), child.get("lives_with"), set(people), "a person")
         advocate = child.get("advocate")
         expect((*base, "advocate"), advocate, set(people), "a person")
-        if isinstance(advocate, str) and advocate in people and advocate not in advocates:
+        if (
+            isinstance(advocate, str)
+            and advocate in people
+            and advocate not in advocates
+            and _known(Relationship, people[advocate].get("relationship"))
+        ):
             problems.append(
                 ((*base, "advocate"), f"person '{advocate}' is not an advocate or supporter")
             )
         if child.get("date_of_birth") is None and child.get("expected_birth_date") is None:
             problems.append(
                 (base, "give date_of_birth, or expected_birth_date for an unborn child")
+            )
+        born = _as_date(child.get("date_of_birth"))
+        held = _as_date(conference.get("date") if isinstance(conference, dict) else None)
+        if born and held and born > held:
+            problems.append(
+                (
+                    (*base, "date_of_birth"),
+                    f"{born} is after the conference date ({held}); "
+                    "an unborn child has expected_birth_date instead",
+                )
             )
     for index, person in entries("people"):
         base = ("people", index)
@@ -965,7 +981,7 @@ def reference_problems(data: Any) -> list[RefProblem]:
         expect_list((*base, "knows"), pro.get("knows"), set(children), "a child")
         if pro.get("lead_social_worker") is True:
             leads.append((index, pro))
-            if pro.get("role") != "social_worker":
+            if _known(Role, pro.get("role")) and pro.get("role") != "social_worker":
                 problems.append(
                     (
                         (*base, "lead_social_worker"),
@@ -1005,7 +1021,8 @@ def reference_problems(data: Any) -> list[RefProblem]:
         lead = decision.get("lead_social_worker")
         expect(("decision", "lead_social_worker"), lead, set(pros), "a professional")
         if isinstance(lead, str) and lead in pros:
-            if pros[lead].get("role") != "social_worker":
+            role = pros[lead].get("role")
+            if _known(Role, role) and role != "social_worker":
                 problems.append(
                     (("decision", "lead_social_worker"), f"'{lead}' is not a social_worker")
                 )
@@ -1037,7 +1054,7 @@ def reference_problems(data: Any) -> list[RefProblem]:
         expect_list(
             ("decision", "core_group"),
             decision.get("core_group"),
-            everyone,
+            set(people) | set(pros),
             "a person or professional",
         )
     plan = data.get("plan")
@@ -1053,7 +1070,7 @@ def reference_problems(data: Any) -> list[RefProblem]:
                 )
             elif isinstance(decided := (decision or {}).get("children"), dict):
                 outcome = (decided.get(child_id) or {}).get("outcome")
-                if outcome != "child_protection_plan":
+                if _known(Outcome, outcome) and outcome != "child_protection_plan":
                     problems.append(
                         (
                             ("plan", child_id),
@@ -1072,6 +1089,20 @@ def reference_problems(data: Any) -> list[RefProblem]:
         if not isinstance(decision, dict):
             problems.append((("plan",), "a plan needs a decision"))
     return problems
+
+
+def _known(enum: type[StrEnum], value: Any) -> bool:
+    """Whether ``value`` is one of ``enum``'s values.
+
+    A check built on an unknown value would only echo the enum's own complaint (a
+    ``social worker`` flagged lead, then told it is "not a social_worker").
+    """
+    return isinstance(value, str) and value in enum._value2member_map_
+
+
+def _as_date(value: Any) -> dt.date | None:
+    """A calendar date as YAML reads ``2027-01-06``; None for a timestamp, text or nothing."""
+    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
 
 
 def _did_you_mean(value: str, options: set[str] | list[str]) -> str:

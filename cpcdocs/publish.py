@@ -17,13 +17,17 @@ folders left by crashed runs once they are an hour old (younger ones may belong 
 going; a batch holding the output folder's lock clears them all). By hand, the same:
 ``mv OUT/.old-<ref>-* OUT/<ref>`` when ``OUT/<ref>`` is missing.
 
+Every failure of the operating system (a read-only, immutable or full output folder) is an
+:class:`~cpcdocs.errors.OutputError` (exit 4) raised once nothing half-written is left in
+``OUT``; an output path that cannot be a folder at all (it, or a folder above it, is a file)
+is the user's to fix: exit 2, from :func:`prepare_out`.
+
 Two runs for the same case may publish at once: names are unique, and a run whose rename finds
 the other's fresh pack in place moves it aside and tries again; the last to finish wins.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import re
@@ -32,7 +36,18 @@ import shutil
 import time
 from pathlib import Path
 
-__all__ = ["OLD_PREFIX", "STAGING_PREFIX", "discard", "publish", "recover", "stage"]
+from .errors import CpcdocsError, ExitStatus, OutputError, os_reason
+
+__all__ = [
+    "OLD_PREFIX",
+    "STAGING_PREFIX",
+    "check_out",
+    "discard",
+    "prepare_out",
+    "publish",
+    "recover",
+    "stage",
+]
 
 STAGING_PREFIX = ".staging-"
 OLD_PREFIX = ".old-"
@@ -53,17 +68,66 @@ def _token() -> str:
     return secrets.token_hex(_TOKEN_BYTES)
 
 
+def check_out(out_dir: str | Path) -> None:
+    """Refuse (exit 2) an output path that cannot be a folder, creating nothing.
+
+    For commands that check the path before the case files, so that a mistyped ``-o`` is
+    reported as such rather than as whatever the system says when the folder is first written.
+    """
+    out = Path(out_dir)
+    blocker = next((p for p in (out, *out.parents) if p.exists() or p.is_symlink()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise _not_a_folder(out)
+
+
+def prepare_out(out_dir: str | Path) -> Path:
+    """The output folder, created with its parents if need be.
+
+    Raises a :class:`~cpcdocs.errors.CpcdocsError` with exit status 2 when the path cannot be a
+    folder (it, or a folder above it, is a file: a mistake in the command), and an
+    :class:`~cpcdocs.errors.OutputError` (exit 4) when the system refuses to create it.
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise _not_a_folder(out) from None
+    except OSError as err:
+        msg = f"{out}: cannot create the output folder: {os_reason(err)}"
+        raise OutputError(msg) from err
+    if not out.is_dir():  # pragma: no cover - replaced by a file since mkdir
+        raise _not_a_folder(out)
+    return out
+
+
+def _not_a_folder(out: Path) -> CpcdocsError:
+    """Exit 2, naming the file that stands where a folder must be."""
+    blocker = next((p for p in (out, *out.parents) if p.exists() or p.is_symlink()), out)
+    if blocker == out:
+        why = "it is a file" if out.exists() else "it is a broken link"
+    else:
+        why = f"{blocker} is a file" if blocker.exists() else f"{blocker} is a broken link"
+    return CpcdocsError(f"{out}: cannot be the output folder: {why}", ExitStatus.INVALID_INPUT)
+
+
 def stage(out_dir: Path, reference: str) -> Path:
-    """A new, empty staging folder for the pack ``reference`` inside ``out_dir``."""
+    """A new, empty staging folder for the pack ``reference`` inside ``out_dir``.
+
+    Creates ``out_dir`` (:func:`prepare_out`); an :class:`~cpcdocs.errors.OutputError` when
+    nothing can be written in it, before anything is rendered.
+    """
     _check(reference)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = prepare_out(out_dir)
     while True:
         path = out_dir / f"{STAGING_PREFIX}{reference}-{_token()}"
         try:
             path.mkdir()
         except FileExistsError:  # pragma: no cover - 48 random bits
             continue
+        except OSError as err:
+            reason = os_reason(err)
+            msg = f"{out_dir}: cannot write in the output folder: {reason}; nothing was written"
+            raise OutputError(msg) from err
         return path
 
 
@@ -83,7 +147,11 @@ def publish(staging: Path, out_dir: Path, reference: str, *, durable: bool = Tru
         msg = f"{staging} is not beside {target}: it cannot be renamed into place atomically"
         raise ValueError(msg)
     if durable:
-        _fsync_tree(staging)
+        try:
+            _fsync_tree(staging)
+        except OSError as err:
+            msg = f"{target}: cannot save the new pack to disk: {os_reason(err)}; {_UNCHANGED}"
+            raise OutputError(msg) from err
     moved_aside: list[Path] = []
     for _ in range(_ATTEMPTS):
         old = out_dir / f"{OLD_PREFIX}{reference}-{_token()}"
@@ -92,18 +160,20 @@ def publish(staging: Path, out_dir: Path, reference: str, *, durable: bool = Tru
             moved_aside.append(old)
         except FileNotFoundError:
             pass
+        except OSError as err:  # an immutable or read-only pack: it stays as it was
+            msg = f"{target}: cannot replace the earlier pack: {os_reason(err)}; {_UNCHANGED}"
+            raise OutputError(msg) from err
         try:
             os.rename(staging, target)
             break
         except OSError as err:
             if err.errno not in (errno.ENOTEMPTY, errno.EEXIST):
-                _restore(moved_aside, target)
-                raise
+                msg = f"{target}: cannot move the new pack into place: {os_reason(err)}; "
+                raise OutputError(msg + _restore(moved_aside, target)) from err
             # Another run published between our two renames: move its pack aside too.
     else:
-        _restore(moved_aside, target)
-        msg = f"could not publish {target}: other runs keep replacing it"
-        raise OSError(msg)
+        msg = f"{target}: could not publish: other runs keep replacing it; "
+        raise OutputError(msg + _restore(moved_aside, target))
     if durable:
         _fsync_dir(out_dir)
     for old in moved_aside:
@@ -111,11 +181,21 @@ def publish(staging: Path, out_dir: Path, reference: str, *, durable: bool = Tru
     return target
 
 
-def _restore(moved_aside: list[Path], target: Path) -> None:
-    """Put the most recent earlier pack back when the new one could not be moved in."""
+_UNCHANGED = "nothing was published and any earlier pack is unchanged"
+
+
+def _restore(moved_aside: list[Path], target: Path) -> str:
+    """Put the most recent earlier pack back when the new one could not be moved in.
+
+    Returns what became of the earlier pack, to end the error message with.
+    """
     if moved_aside and not target.exists():
-        with contextlib.suppress(OSError):  # if this fails too, recover() will find it
-            os.rename(moved_aside.pop(), target)
+        try:
+            os.rename(moved_aside[-1], target)
+        except OSError:  # recover() puts it back at the next render
+            return f"nothing was published; the earlier pack is in {moved_aside[-1].name}"
+        moved_aside.pop()
+    return _UNCHANGED
 
 
 def discard(staging: Path) -> None:

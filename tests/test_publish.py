@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cpcdocs import publish as pub
+from cpcdocs.errors import OutputError
 from cpcdocs.publish import discard, publish, recover, stage
 
 REF = "NM-2026-0412"
@@ -93,7 +94,7 @@ def test_a_failing_final_rename_puts_the_earlier_pack_back(
         real_rename(src, dst)
 
     monkeypatch.setattr(pub.os, "rename", rename)
-    with pytest.raises(OSError, match="disk on fire"):
+    with pytest.raises(OutputError, match="disk on fire"):
         publish(staging, tmp_path, REF)
     monkeypatch.setattr(pub.os, "rename", real_rename)
     assert pack_markers(tmp_path / REF) == {"old"}
