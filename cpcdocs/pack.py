@@ -252,13 +252,26 @@ def fingerprint(
     }
 
 
-def _deadline_views(case: Case, authority: Authority) -> dict[str, DeadlineView]:
-    from .timeline import deadlines
+def _deadline_views(
+    case: Case, authority: Authority, stage: Stage, issued_on: dt.date
+) -> dict[str, DeadlineView]:
+    """The deadlines a document of ``stage`` issued on ``issued_on`` may quote.
 
-    return {
+    ``amendments_latest`` is counted from when the family receives this stage's documents, so
+    it comes from this stage's real issue date, not from the date the case file expects.
+    """
+    from .timeline import amendments_latest, deadlines
+
+    clock = Stage.RECORD if stage is Stage.RECORD else Stage.DECISION
+    out = {
         key: DeadlineView(key=key, label=d.label, due=d.due)
-        for key, d in deadlines(case, authority).items()
+        for key, d in deadlines(case, authority, clock.value).items()
     }
+    if "amendments_latest" in out and stage in (Stage.DECISION, Stage.RECORD):
+        label = out["amendments_latest"].label
+        due = amendments_latest(case, authority, issued_on)
+        out["amendments_latest"] = DeadlineView(key="amendments_latest", label=label, due=due)
+    return out
 
 
 def document_views(
@@ -273,10 +286,13 @@ def document_views(
     from the full plan), shared by rendering, ``templates check``, the audit and the tests.
     ``issued_on`` is one date for every stage, or each stage's date.
     """
-    deadlines = _deadline_views(case, authority)
     full_plan = plan_pack(case)
+    clocks: dict[tuple[Stage, dt.date], dict[str, DeadlineView]] = {}
     for doc in full_plan if docs is None else docs:
         day = issued_on.get(doc.stage, today()) if isinstance(issued_on, dict) else issued_on
+        if (doc.stage, day) not in clocks:
+            clocks[(doc.stage, day)] = _deadline_views(case, authority, doc.stage, day)
+        deadlines = clocks[(doc.stage, day)]
         yield (
             doc,
             build_view(
