@@ -93,10 +93,18 @@ class BatchOptions:
     #: ``--sign-key``: a :class:`~cpcdocs.sign.SignConfig`; local runs only (the key stays here).
     sign: Any = None
 
-    def render_options(self, issued_on: dt.date) -> RenderOptions:
-        """The options every pack of this batch is rendered with."""
+    def render_options(self, as_of: dt.date) -> RenderOptions:
+        """The options every pack of this batch is rendered with, taking ``as_of`` as today.
+
+        ``--date`` (``issued_on``) is passed on as an explicit issue date; without it each
+        stage's date is resolved as ``render`` resolves it, as of the batch's day.
+        """
         return RenderOptions(
-            authority=self.authority, templates=self.templates, issued_on=issued_on, sign=self.sign
+            authority=self.authority,
+            templates=self.templates,
+            issued_on=self.issued_on,
+            sign=self.sign,
+            as_of=as_of,
         )
 
 
@@ -442,17 +450,12 @@ def check_case(path: Path, out: Path, options: BatchOptions, batch_date: dt.date
             return _Checked(
                 path, reference, "render", time.perf_counter() - start, 0, None, authority_file
             )
-        recorded = manifest.get("issued_on")
-        if options.issued_on is not None:
-            compare_date = options.issued_on
-        else:
-            try:
-                compare_date = dt.date.fromisoformat(str(recorded))
-            except ValueError:
-                compare_date = batch_date
         authority = _authority(Path(found))
-        wanted = fingerprint(data, authority, options.render_options(compare_date), compare_date)
+        wanted = fingerprint(data, authority, options.render_options(batch_date), options.issued_on)
         same = all(manifest.get(key) == value for key, value in wanted.items())
+        due = manifest.get("recheck_on")
+        if same and isinstance(due, str) and due <= batch_date.isoformat():
+            same = False  # a stage that was waiting falls due today
         status: Literal["render", "unchanged"] = "unchanged" if same else "render"
         documents = len(manifest["documents"]) if same else 0
         return _Checked(
@@ -680,17 +683,26 @@ def dask_render(
             profile_rel, profile_bundle = authority
             authority_file = _materialise(profile_bundle) / profile_rel
             templates_dir = _materialise(templates) if templates is not None else None
+            explicit = selection.get("issued_on")
             options = RenderOptions(
                 authority=authority_file,
                 templates=templates_dir,
-                issued_on=dt.date.fromisoformat(selection["issued_on"]),
+                issued_on=dt.date.fromisoformat(explicit) if explicit else None,
+                as_of=dt.date.fromisoformat(selection["as_of"]),
             )
             staging = Path(scratch) / "pack"
             staging.mkdir()
             with _DASK_LOCK:
                 renderer = get_renderer(templates_dir)
                 try:
-                    manifest = build_pack(case_path, staging, options, renderer=renderer)
+                    manifest = build_pack(
+                        case_path,
+                        staging,
+                        options,
+                        renderer=renderer,
+                        published=selection.get("published") or {},
+                        merge=False,
+                    )
                 finally:
                     release_memory()
             files = {
@@ -721,13 +733,12 @@ def publish_files(
     """
     from .errors import RenderError
     from .load import load_case, resolve_authority
-    from .pack import audit_and_publish, fingerprint
+    from .pack import audit_and_publish, complete_pack, fingerprint, published_manifest
     from .publish import discard, stage
 
     case = load_case(case_path)
     authority = resolve_authority(case, options.authority, case_file=str(case_path))
     reference = case.case.reference
-    assert options.issued_on is not None
     manifest = json.loads(files[MANIFEST])
     wanted = fingerprint(case_path.read_bytes(), authority, options, options.issued_on)
     differ = sorted(key for key, value in wanted.items() if manifest.get(key) != value)
@@ -748,6 +759,10 @@ def publish_files(
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        # The worker rendered the stages due; carry over the rest of the published pack here.
+        published_dir = out / reference
+        before = published_manifest(published_dir) if published_dir.is_dir() else None
+        complete_pack(staging, case, manifest, published_dir if before else None, before)
         audit_and_publish(staging, out, case, authority)
     except BaseException:
         discard(staging)
@@ -829,7 +844,7 @@ def _submit_and_publish(
     (``scatter(broadcast=True)``); each task carries only its case file's bytes.
     """
     render_options = options.render_options(batch_date)
-    selection = {"issued_on": batch_date.isoformat()}
+    explicit = options.issued_on.isoformat() if options.issued_on else None
     templates = None
     if options.templates is not None:
         # A list of one: scatter would otherwise scatter a dict's values one by one.
@@ -854,7 +869,11 @@ def _submit_and_publish(
                 item.path.read_bytes(),
                 profiles[item.authority_file],
                 templates,
-                selection,
+                {
+                    "as_of": batch_date.isoformat(),
+                    "issued_on": explicit,
+                    "published": _read_manifest(out, item.reference) or {},
+                },
                 key=f"cpcdocs-{item.reference}-{uuid.uuid4().hex[:12]}",
                 pure=False,
             )

@@ -57,6 +57,9 @@ class RenderOptions:
     issued_on: dt.date | None = None
     #: ``--stage``: only these stages (names); every stage the case is ready for when None.
     stages: tuple[str, ...] | None = None
+    #: The day the run takes as today (a batch fixes it once for all its cases); not a date
+    #: the letters must carry, so a stage whose time has not come simply waits.
+    as_of: dt.date | None = None
     #: Sign every outline plan PDF with the chair's key (``render --sign-key``).
     sign: SignConfig | None = None
 
@@ -142,6 +145,7 @@ def run_stage_dates(
         parse_stages(options.stages),
         explicit=options.issued_on,
         published=published_dates(before),
+        on=options.as_of,
         case_file=case_file,
         explicit_for=explicit_for,
     )
@@ -210,14 +214,13 @@ def fingerprint(
     authority: Authority,
     options: RenderOptions,
     issued_on: dt.date | None,
-    stage_dates: dict[Stage, StageDate] | None = None,
 ) -> dict[str, str]:
     """The inputs a pack depends on, recorded in its manifest so a batch can skip unchanged ones.
 
     Covers the case file, the authority profile (and the images beside it), the built-in and
-    overriding templates, the cpcdocs version, the options that change output, and which
-    stages are issued on which date: a stage falling due changes the pack even when the case
-    file has not changed.
+    overriding templates, the cpcdocs version and the options that change output. A stage
+    falling due changes the pack even when none of these has changed: the manifest's
+    ``recheck_on`` says from when (:func:`recheck_on`).
     """
     authority_hash = hashlib.sha256(authority.model_dump_json(exclude={"base_dir"}).encode())
     for image in (
@@ -235,10 +238,6 @@ def fingerprint(
         "recipients": options.recipients,
         "stages": options.stages,
         "issued_on": issued_on.isoformat() if issued_on else None,
-        "stage_dates": {
-            stage.value: (d.issued_on.isoformat() if d.issued_on else d.status.value)
-            for stage, d in sorted((stage_dates or {}).items())
-        },
     }
     if options.sign is not None:  # an unsigned pack is not the same pack as a signed one
         chosen["signing_key_sha256"] = options.sign.key_fingerprint()
@@ -528,14 +527,17 @@ def build_pack(
     authority: Authority | None = None,
     jobs: int = 1,
     published_dir: Path | None = None,
+    published: dict[str, Any] | None = None,
+    merge: bool = True,
 ) -> dict[str, Any]:
     """Render the documents of the stages due in this run into ``staging``, and its manifest.
 
     Stages and their dates are resolved here (:func:`~cpcdocs.stages.resolve_stage_dates`);
     every published document that this run does not render is carried over from
     ``published_dir`` byte for byte, so the staged pack is always the whole pack. Nothing is
-    audited or published here: :func:`render_pack` calls :func:`audit_and_publish` next; a
-    Dask batch worker builds with no published pack and the client merges
+    audited or published here: :func:`render_pack` calls :func:`audit_and_publish` next. A
+    Dask batch worker has no published files: it is given the published manifest
+    (``published``, for the stages' dates) and ``merge=False``, and the client merges
     (:func:`complete_pack`) before its audit. Returns the manifest.
     """
     from .load import load_case, resolve_authority
@@ -544,7 +546,11 @@ def build_pack(
     case_path = Path(case_path)
     case = case or load_case(case_path)
     authority = authority or resolve_authority(case, options.authority, case_file=str(case_path))
-    before = published_manifest(published_dir) if published_dir else None
+    before = (
+        published
+        if published is not None
+        else (published_manifest(published_dir) if published_dir else None)
+    )
     stage_dates = run_stage_dates(case, options, before, str(case_path))
     issued = {s: d.issued_on for s, d in stage_dates.items() if d.issued and d.issued_on}
     docs = [
@@ -592,13 +598,17 @@ def build_pack(
     )
     manifest = {
         "case": case.case.reference,
-        **fingerprint(case_path.read_bytes(), authority, options, options.issued_on, stage_dates),
+        **fingerprint(case_path.read_bytes(), authority, options, options.issued_on),
+        "recheck_on": recheck_on(case, stage_dates),
         "authority": authority.id,
         "stages": {},
         "stage_outcomes": [d.line() for d in stage_dates.values()],
         "notes": notes,
         "documents": entries,
     }
+    if not merge:
+        write_manifest(staging / MANIFEST, manifest)
+        return manifest
     return complete_pack(staging, case, manifest, published_dir, before)
 
 
@@ -662,6 +672,23 @@ def _reissue_changed(
         entries[:] = [e for e in entries if e["path"] not in fresh_paths] + fresh
         notes.extend(f"{e['path']}: changed since first issued: dated {day}" for e in fresh)
     return notes
+
+
+def recheck_on(case: Case, stage_dates: dict[Stage, StageDate]) -> str | None:
+    """The first day a stage left waiting in this run falls due (ISO), or None.
+
+    An unchanged case must be rendered again from that day: the nightly batch compares it
+    with its own date instead of rendering every case every night.
+    """
+    from .stages import StageStatus, stage_window
+
+    days = [
+        earliest
+        for stage, outcome in stage_dates.items()
+        if outcome.status is StageStatus.WAITING
+        and (earliest := stage_window(case, stage).earliest) is not None
+    ]
+    return min(days).isoformat() if days else None
 
 
 def complete_pack(
