@@ -13,7 +13,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from .kinds import KINDS, DocumentKind, KindSpec, Stage, kind_spec
-from .model import Case, Child, ExclusionExtent, Outcome, Participation, Person, Relationship, Role
+from .model import (
+    Case,
+    Child,
+    ExclusionExtent,
+    Outcome,
+    Participation,
+    Person,
+    Record,
+    Relationship,
+    Role,
+)
 from .rules import Profile, Recipient, profile_for
 
 __all__ = [
@@ -199,6 +209,17 @@ def _outline_plan(case: Case) -> Iterator[Target]:
             yield Recipient("person", person.id), child.id
         if child.documents_to_child and _twelve_or_over(case, child):
             yield Recipient("child", child.id), child.id
+
+
+def record_promised(case: Case, recipient: Recipient) -> bool:
+    """Whether the record stage will send this reader the record, as far as the case says now.
+
+    The decision letter's promise ("you will also be sent the record") asks this, so it says
+    exactly what the record stage will do: the same rule as :func:`_conference_record`, with
+    no ``not_sent_to`` or ``to_children`` decided yet when there is no record.
+    """
+    empty = case.model_copy(update={"record": case.record or Record()})
+    return any(target == recipient for target, _ in _conference_record(empty))
 
 
 def _conference_record(case: Case) -> Iterator[Target]:

@@ -387,6 +387,10 @@ class View:
     report: ReportView | None = None
     #: The conference record, cut to this reader, once it exists.
     record: RecordView | None = None
+    #: Whether the record stage will send this reader the record (the decision letter's promise).
+    record_promised: bool = False
+    #: The chair's reason for not sending this reader the record, when they may read it.
+    record_withheld_reason: str | None = None
 
 
 # -- labels --------------------------------------------------------------------------------------
@@ -770,6 +774,7 @@ def build_view(
 ) -> View:
     """The one view a template may see for this document and reader."""
     from .kinds import kind_spec
+    from .plan import record_promised
 
     spec = kind_spec(kind)
     vis = Visibility(case, authority, recipient, profile, child)
@@ -810,6 +815,7 @@ def build_view(
         )
     )
     conf = case.conference
+    record = _record_view(case, vis)
     # A pre-birth conference's letters to a reader not connected to any unborn child must not
     # reveal the pregnancy: for them it is a child protection conference about their children.
     conference_type = conf.type.value
@@ -866,7 +872,9 @@ def build_view(
         enclosed_kinds=enclosed_kinds,
         stage=spec.stage.value,
         report=_report_view(case, vis, child, author),
-        record=_record_view(case, vis),
+        record=record,
+        record_promised=record_promised(case, recipient),
+        record_withheld_reason=record.reader_not_sent_reason if record else None,
     )
 
 

@@ -1,8 +1,11 @@
-"""End to end: every sample renders a complete, audited pack that matches its manifest."""
+"""End to end: every sample renders a complete, audited, staged pack that matches its manifest.
+
+The samples carry their stages' issue dates (``issued:``), so every stage they are ready for
+renders whatever day the suite runs.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -19,9 +22,9 @@ from cpcdocs.pack import RenderOptions, render_pack
 from cpcdocs.plan import plan_pack
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT.parent / "shared" / "case-format" / "example-case.yaml"
+EXAMPLE = ROOT / "samples" / "example-record.yaml"
 SAMPLES = sorted((ROOT / "samples").glob("*.yaml"))
-ISSUED = dt.date(2026, 12, 24)
+BESIDE = {"manifest.json", "post-list.csv"}
 
 pytestmark = pytest.mark.slow
 
@@ -30,8 +33,8 @@ pytestmark = pytest.mark.slow
 def packs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("packs")
     rendered = {}
-    for sample in SAMPLES:
-        result = render_pack(sample, out, RenderOptions(issued_on=ISSUED))
+    for sample in SAMPLES:  # one folder each: two samples are the same case at two moments
+        result = render_pack(sample, out / sample.stem, RenderOptions())
         rendered[sample.stem] = result.path
     return rendered
 
@@ -46,16 +49,29 @@ def test_sample_pack_matches_manifest_and_plan(packs: dict[str, Path], sample: s
     source = (ROOT / "samples" / f"{sample}.yaml").read_bytes()
     assert manifest["input_sha256"] == hashlib.sha256(source).hexdigest()
     listed = {d["path"] for d in manifest["documents"]}
-    on_disk = {str(p.relative_to(pack)) for p in pack.rglob("*") if p.is_file()} - {"manifest.json"}
+    on_disk = {str(p.relative_to(pack)) for p in pack.rglob("*") if p.is_file()} - BESIDE
     assert listed == on_disk
-    planned = {path for doc in plan_pack(case) for path in doc.paths()}
+    issued = set(manifest["stages"])
+    planned = {p for doc in plan_pack(case) if doc.stage in issued for p in doc.paths()}
     assert listed == planned
+    dated = case.issued.model_dump() if case.issued else {}
+    assert issued == {stage for stage, day in dated.items() if day}
     for entry in manifest["documents"]:
         data = (pack / entry["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
         assert entry["format"] == entry["path"].rsplit(".", 1)[1]
         assert entry["profile"] in ("professional", "parent", "child")
-        assert set(entry) >= {"path", "kind", "recipient", "profile", "children", "format"}
+        assert set(entry) >= {
+            "path",
+            "stage",
+            "issued_on",
+            "kind",
+            "recipient",
+            "profile",
+            "children",
+            "format",
+        }
+        assert entry["issued_on"] == manifest["stages"][entry["stage"]]["issued_on"]
         assert all(isinstance(n, int) for n in entry["withheld"].values())
 
 
@@ -78,9 +94,7 @@ def test_every_file_opens(packs: dict[str, Path], sample: str) -> None:
 def test_example_renders_through_the_cli_and_is_deterministic(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     for out in (first, second):
-        code, stdout, stderr = run(
-            "render", str(EXAMPLE), "-o", str(out), "--date", ISSUED.isoformat()
-        )
+        code, stdout, stderr = run("render", str(EXAMPLE), "-o", str(out))
         assert code == 0, stderr
         assert "NM-2026-0412" in stdout
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
@@ -95,12 +109,13 @@ def test_rendered_letters_know_what_is_in_their_envelope(packs: dict[str, Path])
 
     pack = packs["example-initial"]
     maya = " ".join(
-        page.extract_text() for page in pypdf.PdfReader(pack / "maya" / "decision_letter.pdf").pages
+        page.extract_text()
+        for page in pypdf.PdfReader(pack / "decision" / "maya" / "decision_letter.pdf").pages
     )
     assert "copy of your plan in with this letter" in " ".join(maya.split())
     teacher = " ".join(
         page.extract_text()
-        for page in pypdf.PdfReader(pack / "teacher-ames" / "invitation.pdf").pages
+        for page in pypdf.PdfReader(pack / "invitations" / "teacher-ames" / "invitation.pdf").pages
     )
     assert "report form is enclosed" in " ".join(teacher.split())
 
@@ -117,13 +132,11 @@ def test_only_recipient_and_format_narrow_the_pack(tmp_path: Path) -> None:
         "mother",
         "--format",
         "pdf",
-        "--date",
-        ISSUED.isoformat(),
     )
     assert code == 0, stderr
     pack = tmp_path / "NM-2026-0412"
-    files = sorted(str(p.relative_to(pack)) for p in pack.rglob("*.*") if p.name != "manifest.json")
-    assert files == ["mother/decision_letter.pdf", "mother/invitation.pdf"]
+    files = sorted(str(p.relative_to(pack)) for p in pack.rglob("*.*") if p.name not in BESIDE)
+    assert files == ["decision/mother/decision_letter.pdf", "invitations/mother/invitation.pdf"]
 
 
 def test_unknown_kind_is_invalid_input(tmp_path: Path) -> None:
@@ -135,9 +148,7 @@ def test_unknown_kind_is_invalid_input(tmp_path: Path) -> None:
 
 def test_failed_render_keeps_the_earlier_pack(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    code, _, stderr = run(
-        "render", str(EXAMPLE), "-o", str(out), "--only", "invitation", "--date", ISSUED.isoformat()
-    )
+    code, _, stderr = run("render", str(EXAMPLE), "-o", str(out), "--only", "invitation")
     assert code == 0, stderr
     pack = out / "NM-2026-0412"
     before = {p: p.read_bytes() for p in pack.rglob("*") if p.is_file()}
@@ -165,7 +176,8 @@ def test_invalid_case_publishes_nothing(tmp_path: Path) -> None:
 def test_dry_run_lists_what_a_real_run_writes(tmp_path: Path) -> None:
     code, stdout, _ = run("render", str(EXAMPLE), "-o", str(tmp_path), "--dry-run")
     assert code == 0
-    listed = {line.split()[0].split("/", 1)[1] for line in stdout.splitlines()}
+    lines = [line for line in stdout.splitlines() if line.startswith("NM-2026-0412/")]
+    listed = {line.split()[0].split("/", 1)[1] for line in lines}
     case = load_case(EXAMPLE)
     assert listed == {p for d in plan_pack(case) for p in d.paths()}
     assert not any(tmp_path.iterdir())
@@ -173,13 +185,15 @@ def test_dry_run_lists_what_a_real_run_writes(tmp_path: Path) -> None:
 
 def test_render_through_a_real_subprocess(tmp_path: Path) -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1798502400"}  # 2026-12-29
+    undated = tmp_path / "case.yaml"
+    undated.write_text(EXAMPLE.read_text().split("\nissued:\n")[0] + "\n")
     proc = subprocess.run(
         [
             sys.executable,
             "-m",
             "cpcdocs",
             "render",
-            str(EXAMPLE),
+            str(undated),
             "-o",
             str(tmp_path),
             "--only",
@@ -193,9 +207,9 @@ def test_render_through_a_real_subprocess(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((tmp_path / "NM-2026-0412" / "manifest.json").read_text())
-    assert manifest["issued_on"] == "2026-12-29"
+    assert manifest["stages"] == {"exclusions": {"issued_on": "2026-12-29"}}
     assert [d["path"] for d in manifest["documents"]] == [
-        "father-theo/exclusion_notice.pdf",
-        "father-theo/exclusion_notice.docx",
+        "exclusions/father-theo/exclusion_notice.pdf",
+        "exclusions/father-theo/exclusion_notice.docx",
     ]
     shutil.rmtree(tmp_path / "NM-2026-0412")
