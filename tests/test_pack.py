@@ -19,7 +19,7 @@ from cpcdocs.pack import RenderOptions, render_pack
 from cpcdocs.plan import plan_pack
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT.parent / "shared" / "case-format" / "example-case.yaml"
+EXAMPLE = ROOT / "docs" / "case-format" / "example-case.yaml"
 SAMPLES = sorted((ROOT / "samples").glob("*.yaml"))
 ISSUED = dt.date(2026, 12, 24)
 

@@ -12,7 +12,7 @@ from cpcdocs.model import ExclusionExtent, Outcome, Participation, Relationship
 from cpcdocs.plan import DocumentKind, plan_pack
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT.parent / "shared" / "case-format" / "example-case.yaml"
+EXAMPLE = ROOT / "docs" / "case-format" / "example-case.yaml"
 SAMPLES = sorted((ROOT / "samples").glob("*.yaml"))
 
 # The contract example's pack, written out by hand from the contract's table (not from code).
