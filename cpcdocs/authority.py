@@ -17,7 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .model import Line, Slug, Tag
 
-__all__ = ["Authority", "Nation", "builtin_authorities", "find_authority_file", "templates_root"]
+__all__ = [
+    "Authority",
+    "Nation",
+    "Solicitors",
+    "builtin_authorities",
+    "find_authority_file",
+    "templates_root",
+]
 
 AddressLines = Annotated[list[Line], Field(min_length=1, max_length=10)]
 
@@ -29,6 +36,18 @@ class Nation(StrEnum):
     WALES = "wales"
     SCOTLAND = "scotland"
     NORTHERN_IRELAND = "northern_ireland"
+
+
+class Solicitors(StrEnum):
+    """Whether a family member may bring a solicitor to the conference.
+
+    Procedures differ: some admit "solicitors for the family (only with the agreement of the
+    child protection chair)", others tell parents "you may also bring a friend, relative or
+    solicitor". The invitation states the authority's own rule and how to ask.
+    """
+
+    WITH_CHAIR_AGREEMENT = "with_chair_agreement"
+    ALLOWED = "allowed"
 
 
 class _Strict(BaseModel):
@@ -114,6 +133,20 @@ class Authority(_Strict):
     closure_days: list[dt.date] = Field(
         default_factory=list,
         description="cpcdocs addition: local closure days that are not working days.",
+    )
+    solicitors: Solicitors = Field(
+        default=Solicitors.WITH_CHAIR_AGREEMENT,
+        description=(
+            "cpcdocs addition: whether family members may bring a solicitor "
+            "(with_chair_agreement: only if the chair agrees; allowed: freely)."
+        ),
+    )
+    reference_prefix: Line | None = Field(
+        default=None,
+        description=(
+            "cpcdocs addition: the start of this authority's case references "
+            "(cpcdocs init uses it for the starter case)."
+        ),
     )
 
     #: The folder the profile was read from; relative logo and signature paths resolve here.
