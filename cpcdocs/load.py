@@ -389,7 +389,7 @@ def load_case(path: str | Path) -> Any:
     from .model import Case, reference_problems
 
     located = load_yaml(path)
-    problems: list[Problem] = list(located.problems)
+    problems: list[Problem] = [*located.problems, *_placeholder_problems(located)]
     case = None
     try:
         case = Case.model_validate(located.data)
@@ -399,6 +399,13 @@ def load_case(path: str | Path) -> Any:
     if problems:
         raise InvalidInput(_dedupe(problems))
     return case
+
+
+def _placeholder_problems(located: Located) -> list[Problem]:
+    """Values ``cpcdocs init`` left for the council to fill in (see cpcdocs.placeholders)."""
+    from .placeholders import placeholder_problems
+
+    return placeholder_problems(located)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -420,7 +427,7 @@ def load_authority(path: str | Path) -> Any:
     from .authority import Authority
 
     located = load_yaml(path, what="authority profile")
-    problems = list(located.problems)
+    problems = [*located.problems, *_placeholder_problems(located)]
     try:
         authority = Authority.model_validate(located.data)
     except ValidationError as err:

@@ -563,7 +563,9 @@ def test_letterhead_never_overlaps_the_reference_block(
 
 
 def test_letterhead_sizes_shrink_only_when_needed() -> None:
-    assert letterhead_sizes("Northmoor Borough Council", "Children's Services", "A partnership") == {
+    assert letterhead_sizes(
+        "Northmoor Borough Council", "Children's Services", "A partnership"
+    ) == {
         "name": 14.0,
         "service": 10.5,
         "partnership": 8.0,
