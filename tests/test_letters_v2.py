@@ -518,8 +518,9 @@ def overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 LONG_NAMES = [
     (
         "Royal Borough of Windsor and Maidenhead Council",
-        "Children's Services: Safeguarding, Quality Assurance and Child Protection Conferences",
-        "Windsor and Maidenhead Safeguarding Children Partnership",
+        "Children's Services Directorate: Safeguarding, Quality Assurance and Independent "
+        "Reviewing Service",
+        "Windsor, Ascot and Maidenhead Safeguarding Children Partnership Board",
     ),
     (
         "Comhairle nan Eilean Siar",
@@ -547,17 +548,22 @@ def test_letterhead_never_overlaps_the_reference_block(
     boxes = text_boxes(renderer().render_pdf(view))
     head_words = set(" ".join(filter(None, (name, service, partnership))).split())
     width = 595.3
+    height = 841.9
     letterhead = [
-        r for r, t in boxes if r[3] > 700 and t and set(t.split()) <= head_words and r[0] > 250
+        r for r, t in boxes if r[1] > 600 and t and set(t.split()) <= head_words and r[0] > 250
     ]
     refs = [r for r, t in boxes if t.startswith(("Our ref", "Date", "NM-2026-0412"))]
+    marking = [r for r, t in boxes if t == "OFFICIAL-SENSITIVE" and r[1] > 800]
     window = [r for r, t in boxes if t in ("Claire Harrow", "Flat 2", "41 Wren Road")]
     assert letterhead and refs and window
     shown = " ".join(t for r, t in boxes if r in letterhead)
     assert all(word in shown for word in name.split())  # the whole name is printed
     for head in letterhead:
         assert head[2] <= width - 20 * MM + 1, "the letterhead runs into the right margin"
-        for other in refs + window:
+        # inside its own box: 14 to 40 mm from the top of the page, under the marking
+        assert head[3] <= height - 14 * MM + 1, ("the letterhead rises into the header", head)
+        assert head[1] >= height - 40 * MM - 1, ("the letterhead drops below its box", head)
+        for other in refs + window + marking:
             assert not overlaps(head, other), (head, other)
     assert min(h[1] for h in letterhead) > max(r[3] for r in refs)  # wholly above
 
@@ -572,6 +578,7 @@ def test_letterhead_sizes_shrink_only_when_needed() -> None:
     }
     long = letterhead_sizes(*LONG_NAMES[0])
     assert 7.0 <= long["name"] < 14.0
+    assert long["partnership"] < 8.0
     assert long["service"] < 10.5
 
 
