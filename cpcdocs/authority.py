@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 AddressLines = Annotated[list[Line], Field(min_length=1, max_length=10)]
+#: The image formats a letter can embed (the logo, chairs' signatures).
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg"})
 
 
 class Nation(StrEnum):
@@ -167,6 +169,26 @@ class Authority(_Strict):
     def signature_path(self, professional_id: str) -> Path | None:
         """The chair's signature image, when the profile has one."""
         return self.resolve(self.signatures.get(professional_id))
+
+    def missing_images(self, base_dir: Path) -> list[tuple[tuple[str, ...], str]]:
+        """Each image the profile names that is not a PNG or JPEG file there, with its key.
+
+        A logo or signature that cannot be found was once left out silently, and an outline
+        plan then read "Signed by the chair" with no signature: loading a profile reports
+        each one instead (``load_authority``), as ``(key path, message)``.
+        """
+        named: list[tuple[tuple[str, ...], str]] = []
+        if self.logo:
+            named.append((("logo",), self.logo))
+        named.extend((("signatures", chair), rel) for chair, rel in self.signatures.items())
+        problems = []
+        for key, relative in named:
+            path = (base_dir / relative).resolve()
+            if path.suffix.lower() not in _IMAGE_SUFFIXES:
+                problems.append((key, f"'{relative}' is not a PNG or JPEG file"))
+            elif not path.is_file():
+                problems.append((key, f"no image file '{relative}' beside the profile ({path})"))
+        return problems
 
 
 def templates_root() -> Path:

@@ -428,13 +428,15 @@ def load_authority(path: str | Path) -> Any:
 
     located = load_yaml(path, what="authority profile")
     problems = [*located.problems, *_placeholder_problems(located)]
+    base_dir = Path(path).resolve().parent
     try:
         authority = Authority.model_validate(located.data)
+        problems.extend(located.problem(k, m) for k, m in authority.missing_images(base_dir))
     except ValidationError as err:
         problems.extend(_pydantic_problems(located, err, Authority))
     if problems:
         raise InvalidInput(_dedupe(problems))
-    return authority.model_copy(update={"base_dir": Path(path).resolve().parent})
+    return authority.model_copy(update={"base_dir": base_dir})
 
 
 def resolve_authority(case: Any, explicit: str | Path | None = None, *, case_file: str = "") -> Any:

@@ -21,6 +21,8 @@ from cpcdocs.load import load_authority, load_case
 from cpcdocs.placeholders import PLACEHOLDER
 from cpcdocs.scaffold import scaffold
 
+ROOT = Path(__file__).resolve().parent.parent
+
 _FILLED = re.compile(r'"?<FILL IN:([^<>]*)>"?')
 
 
@@ -253,3 +255,37 @@ def test_init_conference_falls_on_a_weekday_in_time(tmp_path: Path, offset: int)
         if (today + dt.timedelta(days=n)).weekday() < 5
     ]
     assert today < conference["date"] <= working[14]
+
+
+@pytest.mark.parametrize(
+    "line,key,message",
+    [
+        ("logo: logo.png", "logo", "no image file 'logo.png' beside the profile"),
+        ("logo: logo.gif", "logo", "'logo.gif' is not a PNG or JPEG file"),
+        (
+            "signatures: {chair: signatures/chair.png}",
+            "signatures.chair",
+            "no image file 'signatures/chair.png' beside the profile",
+        ),
+    ],
+)
+def test_a_missing_logo_or_signature_is_an_error(
+    tmp_path: Path, line: str, key: str, message: str
+) -> None:
+    scaffold(tmp_path, name="Hollin Vale Council", nation="england", reference_prefix="HV")
+    fill_in(tmp_path)
+    profile = tmp_path / "authorities" / "local.yaml"
+    text = profile.read_text(encoding="utf-8").replace("signatures: {}", "signatures: {}\n" + line)
+    if line.startswith("signatures"):
+        text = text.replace("signatures: {}\n", "", 1)
+    profile.write_text(text, encoding="utf-8")
+    status, _, err = run_cli("validate", tmp_path / "case.yaml")
+    assert status == 2, err
+    (problem,) = err.splitlines()
+    assert "local.yaml:" in problem and f": {key}: {message}" in problem
+    # with the file in place, the profile loads and the letters find it
+    image = tmp_path / "authorities" / line.split(":")[-1].strip(" }")
+    if image.suffix == ".png":
+        image.parent.mkdir(parents=True, exist_ok=True)
+        image.write_bytes((ROOT / "templates" / "authorities" / "logo.png").read_bytes())
+        assert run_cli("validate", tmp_path / "case.yaml")[0] == 0
