@@ -20,6 +20,7 @@ from .model import Line, Slug, Tag
 __all__ = [
     "Authority",
     "Nation",
+    "Solicitors",
     "Timescales",
     "builtin_authorities",
     "find_authority_file",
@@ -27,6 +28,8 @@ __all__ = [
 ]
 
 AddressLines = Annotated[list[Line], Field(min_length=1, max_length=10)]
+#: The image formats a letter can embed (the logo, chairs' signatures).
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg"})
 
 
 class Nation(StrEnum):
@@ -36,6 +39,18 @@ class Nation(StrEnum):
     WALES = "wales"
     SCOTLAND = "scotland"
     NORTHERN_IRELAND = "northern_ireland"
+
+
+class Solicitors(StrEnum):
+    """Whether a family member may bring a solicitor to the conference.
+
+    Procedures differ: some admit "solicitors for the family (only with the agreement of the
+    child protection chair)", others tell parents "you may also bring a friend, relative or
+    solicitor". The invitation states the authority's own rule and how to ask.
+    """
+
+    WITH_CHAIR_AGREEMENT = "with_chair_agreement"
+    ALLOWED = "allowed"
 
 
 class _Strict(BaseModel):
@@ -162,6 +177,20 @@ class Authority(_Strict):
             "should not keep parents from collecting their children.",
         )
     )
+    solicitors: Solicitors = Field(
+        default=Solicitors.WITH_CHAIR_AGREEMENT,
+        description=(
+            "cpcdocs addition: whether family members may bring a solicitor "
+            "(with_chair_agreement: only if the chair agrees; allowed: freely)."
+        ),
+    )
+    reference_prefix: Line | None = Field(
+        default=None,
+        description=(
+            "cpcdocs addition: the start of this authority's case references "
+            "(cpcdocs init uses it for the starter case)."
+        ),
+    )
 
     #: The folder the profile was read from; relative logo and signature paths resolve here.
     base_dir: Path | None = Field(default=None, exclude=True)
@@ -181,6 +210,26 @@ class Authority(_Strict):
     def signature_path(self, professional_id: str) -> Path | None:
         """The chair's signature image, when the profile has one."""
         return self.resolve(self.signatures.get(professional_id))
+
+    def missing_images(self, base_dir: Path) -> list[tuple[tuple[str, ...], str]]:
+        """Each image the profile names that is not a PNG or JPEG file there, with its key.
+
+        A logo or signature that cannot be found was once left out silently, and an outline
+        plan then read "Signed by the chair" with no signature: loading a profile reports
+        each one instead (``load_authority``), as ``(key path, message)``.
+        """
+        named: list[tuple[tuple[str, ...], str]] = []
+        if self.logo:
+            named.append((("logo",), self.logo))
+        named.extend((("signatures", chair), rel) for chair, rel in self.signatures.items())
+        problems = []
+        for key, relative in named:
+            path = (base_dir / relative).resolve()
+            if path.suffix.lower() not in _IMAGE_SUFFIXES:
+                problems.append((key, f"'{relative}' is not a PNG or JPEG file"))
+            elif not path.is_file():
+                problems.append((key, f"no image file '{relative}' beside the profile ({path})"))
+        return problems
 
 
 def templates_root() -> Path:

@@ -157,9 +157,14 @@ def validate(cases: tuple[str, ...], authority: str | None) -> int:
       cpcdocs validate samples/*.yaml
     """
     from .load import load_case, resolve_authority
+    from .placeholders import profile_placeholder_problems
 
     def one(path: str) -> str:
-        case = load_case(path)
+        try:
+            case = load_case(path)
+        except InvalidInput as err:  # name the profile's placeholders too, in the same run
+            more = profile_placeholder_problems(path, authority)
+            raise InvalidInput(err.problems + more) from None
         resolve_authority(case, authority, case_file=path)
         return f"{path}: ok ({case.case.reference}, {case.conference.type.value} conference)"
 
@@ -191,19 +196,43 @@ def schema(which: str) -> int:
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--reference", default="NM-2027-0001", show_default=True, help="Case reference.")
-def init(directory: str, reference: str) -> int:
-    """Start a new case folder: an authority profile and a blank pre-conference case.
+@click.option("--name", help="The council's full name, as on its letters.")
+@click.option(
+    "--nation",
+    type=click.Choice(["england", "wales", "scotland", "northern_ireland"]),
+    help="Whose bank holidays and procedures apply.",
+)
+@click.option("--reference-prefix", help="How the council's case references start, e.g. WM.")
+@click.option("--reference", help="The starter case's reference (default: PREFIX-YEAR-0001).")
+def init(
+    directory: str,
+    name: str | None,
+    nation: str | None,
+    reference_prefix: str | None,
+    reference: str | None,
+) -> int:
+    """Start a council's folder: an authority profile and a blank pre-conference case.
 
-    The case validates as written; replace its example values with the real ones.
+    Nothing is copied from the demo council. Every value only the council can know is a
+    "<FILL IN: ...>" placeholder: validate names each one until it is replaced, and render
+    refuses them. docs/authority-profile.md explains every key of the profile.
 
     \b
     Example:
-      cpcdocs init my-case && cpcdocs validate my-case/case.yaml
+      cpcdocs init my-council --name "Northmoor Borough Council" --nation england \\
+        --reference-prefix NM
+      cpcdocs validate my-council/case.yaml
     """
     from .scaffold import scaffold
 
-    for path in scaffold(Path(directory), reference=reference):
+    written = scaffold(
+        Path(directory),
+        reference=reference,
+        name=name,
+        nation=nation,
+        reference_prefix=reference_prefix,
+    )
+    for path in written:
         click.echo(f"wrote {path}")
     return 0
 

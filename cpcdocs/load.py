@@ -613,7 +613,7 @@ def load_case(path: str | Path) -> Any:
     from .references import v2_reference_problems
 
     located = load_yaml(path)
-    problems: list[Problem] = list(located.problems)
+    problems: list[Problem] = [*located.problems, *_placeholder_problems(located)]
     case = None
     try:
         case = Case.model_validate(located.data)
@@ -624,6 +624,13 @@ def load_case(path: str | Path) -> Any:
     if problems:
         raise InvalidInput(_dedupe(problems))
     return case
+
+
+def _placeholder_problems(located: Located) -> list[Problem]:
+    """Values ``cpcdocs init`` left for the council to fill in (see cpcdocs.placeholders)."""
+    from .placeholders import placeholder_problems
+
+    return placeholder_problems(located)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -652,38 +659,16 @@ def load_authority(path: str | Path) -> Any:
     from .authority import Authority
 
     located = load_yaml(path, what="authority profile")
-    problems = list(located.problems)
+    problems = [*located.problems, *_placeholder_problems(located)]
+    base_dir = Path(path).resolve().parent
     try:
         authority = Authority.model_validate(located.data)
+        problems.extend(located.problem(k, m) for k, m in authority.missing_images(base_dir))
     except ValidationError as err:
         problems.extend(_pydantic_problems(located, err, Authority))
-    base_dir = Path(path).resolve().parent
-    problems.extend(_image_problems(located, base_dir))
     if problems:
         raise InvalidInput(_dedupe(problems))
     return authority.model_copy(update={"base_dir": base_dir})
-
-
-def _image_problems(located: Located, base_dir: Path) -> list[Problem]:
-    """A logo or signature the profile names that is not there.
-
-    Letters would otherwise go out without the council's logo or the chair's signature, and
-    nobody would know until a parent received one.
-    """
-    data = located.data if isinstance(located.data, dict) else {}
-    named: list[tuple[PathKey, Any]] = [(("logo",), data.get("logo"))]
-    signatures = data.get("signatures")
-    if isinstance(signatures, dict):
-        named.extend((("signatures", key), value) for key, value in signatures.items())
-    problems = []
-    for where, value in named:
-        if not isinstance(value, str) or not value:
-            continue  # absent, or the wrong type: reported by the model
-        image = (base_dir / value).resolve()
-        if not image.is_file():
-            what = "is a folder" if image.is_dir() else "not found"
-            problems.append(located.problem(where, f"image file {what}: {image}"))
-    return problems
 
 
 def resolve_authority(case: Any, explicit: str | Path | None = None, *, case_file: str = "") -> Any:

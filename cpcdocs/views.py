@@ -271,6 +271,8 @@ class AuthorityView:
     leaflets: object
     advice_lines: tuple[Contact, ...]
     chair_signature_path: Path | None
+    #: ``with_chair_agreement`` or ``allowed``: what the invitation says about solicitors.
+    solicitors: str = "with_chair_agreement"
 
 
 @dataclass(frozen=True)
@@ -668,6 +670,7 @@ def _authority_view(case: Case, authority: Authority) -> AuthorityView:
         leaflets=authority.leaflets,
         advice_lines=tuple(Contact(a.name, a.phone) for a in authority.advice_lines),
         chair_signature_path=authority.signature_path(case.conference.chair),
+        solicitors=authority.solicitors.value,
     )
 
 

@@ -28,8 +28,8 @@ if str(ROOT) not in sys.path:
 
 from cpcdocs.cli import main  # noqa: E402
 
-#: The contract's example case (read-only, beside the repository).
-EXAMPLE = (ROOT / ".." / "shared" / "case-format" / "example-case.yaml").resolve()
+#: The contract's example case (shipped in docs/case-format/).
+EXAMPLE = ROOT / "docs" / "case-format" / "example-case.yaml"
 #: Every sample case, in name order.
 SAMPLES = sorted((ROOT / "samples").glob("*.yaml"))
 #: Scenario folders (``tests/cases/<name>/case.yaml``).

@@ -380,9 +380,11 @@ def test_missing_logo_and_signature_are_errors(tmp_path: Path) -> None:
     assert (status, out) == (2, "")
     folder = path.parent
     assert err.splitlines() == [
-        f"{path}:{line_of(path, 'logo:')}:7: logo: image file not found: {folder / 'logo.png'}",
-        f"{path}:{line_of(path, 'chair-okafor:')}:17: signatures.chair-okafor: image file not "
-        f"found: {folder / 'signatures' / 'chair-okafor.png'}",
+        f"{path}:{line_of(path, 'logo:')}:7: logo: no image file 'logo.png' beside the profile "
+        f"({folder / 'logo.png'})",
+        f"{path}:{line_of(path, 'chair-okafor:')}:17: signatures.chair-okafor: no image file "
+        f"'signatures/chair-okafor.png' beside the profile "
+        f"({folder / 'signatures' / 'chair-okafor.png'})",
     ]
 
 

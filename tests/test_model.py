@@ -256,7 +256,7 @@ def test_conference_end_of_the_example_and_past_midnight() -> None:
 
 # -- enumerations against the contract ---------------------------------------------------------
 
-CONTRACT = ROOT.parent / "shared" / "case-format" / "README.md"
+CONTRACT = ROOT / "docs" / "case-format" / "README.md"
 ENUMS = {
     "conference.type": ConferenceType,
     "children[].participation": Participation,

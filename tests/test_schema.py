@@ -115,7 +115,7 @@ def test_authority_schema_accepts_the_profiles() -> None:
     validator = jsonschema.Draft202012Validator(schema)
     profiles = [
         *builtin_authorities().values(),
-        ROOT.parent / "shared/case-format/example-authority.yaml",
+        ROOT / "docs/case-format/example-authority.yaml",
     ]
     for path in profiles:
         assert errors(validator, read_json_yaml(path)) == [], path

@@ -233,7 +233,7 @@ def test_parent_invitation_has_everything_a_parent_needs() -> None:
         "an initial child protection conference about Maya and Theo",
         "Wednesday 6 January 2027",
         "10:00 to 12:00",
-        "Civic Centre, Meeting Room 4, Civic Centre, Market Street, Northmoor, NM1 2AB",
+        "Civic Centre, Meeting Room 4, Market Street, Northmoor, NM1 2AB",
         "The chair, Grace Okafor, would like to meet you before the conference starts",
         "an interpreter who speaks Polish",
         "decide whether Maya and Theo need a child protection plan",
@@ -444,8 +444,10 @@ def test_full_exclusion_notice() -> None:
         "A recording.",
         "An advocate.",
         "A meeting with me.",
-        "The social worker's report.",
-        "by Thursday 7 January 2027",  # decision_and_plan_sent
+        "will send you the social work report by Monday 4 January 2027",
+        "You do not need to ask for it.",
+        "Through your social worker.",
+        "within 24 hours of the conference (by Thursday 7 January 2027)",  # decision_and_plan_sent
         "You will also be sent the record of the conference",
         "It does not mean you will be kept out of any later conference",
         "Head of Safeguarding and Quality Assurance",
@@ -464,7 +466,7 @@ def test_part_exclusion_notice_marks_the_routes_arranged() -> None:
     arranged, _, others = body.partition("You can also ask for:")
     assert "I have arranged for you to give your views in these ways" in arranged
     assert "In writing." in arranged and "A meeting with me." in arranged
-    assert "A recording." in others and "The social worker's report." in others
+    assert "A recording." in others and "Through your social worker." in others
     assert "A recording." not in arranged
 
 
@@ -492,8 +494,8 @@ def test_parent_decision_letter() -> None:
         "Theo Harrow-Quinn | A child protection plan | Emotional abuse",
         "Anita Patel is the lead social worker for Maya and Theo",
         "I have enclosed the outline child protection plan for Maya and Theo",
-        "on Thursday 14 January 2027 (the latest date allowed is Wednesday 20 January 2027)",
-        "on Thursday 1 April 2027 (the latest date allowed is Tuesday 6 April 2027)",
+        "The first core group meeting will be on Thursday 14 January 2027.",
+        "The review conference will be on Thursday 1 April 2027.",
         "please write to us by Thursday 14 January 2027",  # amendments_latest
         "how the conference was run",
         "the category of the plan",

@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from ..authority import templates_root
 from ..errors import RenderError
-from .blocks import Block, parse_fragment
+from .blocks import Block, dangling_punctuation, parse_fragment
 from .docx import DocxEngine, DocxMetadata, Fragment, Picture
 from .env import make_environment
 from .pdf import PdfEngine, PdfMetadata, check_font_subsetting
@@ -259,6 +259,9 @@ class Renderer:
                     if not self.has(self.wording_template(view)):
                         continue
                 self.render_html(view)
+                for stretch in dangling_punctuation(self.render_blocks(view)):
+                    where = self._display(self.find(self.wording_template(view)))
+                    problems.append(f"{where}: dangling punctuation: “{stretch}” ({_doing(view)})")
                 page = (bool(view.is_letter), view.profile == "professional")
                 if page not in pages_checked:
                     pages_checked.add(page)

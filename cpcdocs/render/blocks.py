@@ -31,6 +31,7 @@ __all__ = [
     "Paragraph",
     "Run",
     "Table",
+    "dangling_punctuation",
     "parse_fragment",
 ]
 
@@ -444,3 +445,38 @@ def parse_fragment(fragment: str, *, template: str) -> list[Block]:
     parser.feed(fragment)
     parser.close()
     return parser.blocks
+
+
+#: Punctuation a missing value leaves behind: "your social worker, ." (a space before a full
+#: stop or comma), ", ." and ",," (two marks with nothing between), "()" (empty brackets).
+#: A space before a number's decimal point (" .5") is not one.
+_DANGLING = re.compile(r"\s[,.;:](?![\d.])|[,;:]\s*[,.;:](?![\d/])|\(\s*\)")
+
+
+def _paragraphs(blocks: list[Block]) -> list[Paragraph]:
+    found: list[Paragraph] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            found.append(block)
+        elif isinstance(block, Table):
+            for row in block.rows:
+                for cell in row:
+                    found.extend(b for b in cell.blocks if isinstance(b, Paragraph))
+    return found
+
+
+def dangling_punctuation(blocks: list[Block]) -> list[str]:
+    """Each stretch of text where a sentence lost a value and kept its punctuation.
+
+    A template that prints "please contact {{ name }}, {{ ways }}." reads "please contact Huw
+    Owen, ." when the case has no phone or email: valid HTML, so nothing else catches it.
+    ``templates check`` reports every stretch found (about 30 characters around it), so a
+    wording change that can leave a gap fails before any letter is sent.
+    """
+    found: list[str] = []
+    for paragraph in _paragraphs(blocks):
+        text = paragraph.text.replace("\n", " ")
+        for match in _DANGLING.finditer(text):
+            start, end = max(0, match.start() - 30), min(len(text), match.end() + 10)
+            found.append(text[start:end].strip())
+    return list(dict.fromkeys(found))

@@ -24,6 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..authority import templates_root
+from ..enclosures import enclosures
 
 __all__ = [
     "FILTERS",
@@ -31,8 +32,10 @@ __all__ = [
     "date_long",
     "date_short",
     "join_names",
+    "letterhead_sizes",
     "make_environment",
     "possessive",
+    "venue_line",
     "xml_safe",
 ]
 
@@ -127,12 +130,96 @@ def address_lines(env: Any, lines: Iterable[str] | None, sep: str | None = None)
     return _html_address_lines(lines, sep)
 
 
+def venue_line(name: str | None, address: Iterable[str] | None = ()) -> str:
+    """A venue on one line, each place named once.
+
+    A venue's name often starts with its building ("Civic Centre, Meeting Room 4") and its
+    address with the same building ("Civic Centre, Market Street, ..."): an address line that
+    the name already holds (as one of its comma-separated parts, ignoring case and spacing)
+    is left out, so a letter never says "Civic Centre, Meeting Room 4, Civic Centre".
+    """
+
+    def key(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    parts = [p.strip() for p in (name or "").split(",") if p.strip()]
+    seen = {key(p) for p in parts}
+    for line in address or ():
+        text = str(line).strip()
+        if text and key(text) not in seen:
+            seen.add(key(text))
+            parts.append(text)
+    return ", ".join(parts)
+
+
+#: The letterhead's organisation block: the width its text may use (110 mm less the logo and
+#: the rule), the height it may fill before it reaches the reference block (26 mm), and the
+#: average advance of a Liberation Sans character (bold runs wider) in ems.
+_LETTERHEAD_WIDTH_MM = 78.0
+_LETTERHEAD_HEIGHT_MM = 25.0
+_EM_REGULAR = 0.52
+_EM_BOLD = 0.58
+_PT_MM = 25.4 / 72
+
+
+def _lines_at(text: str, size_pt: float, em: float) -> int:
+    """How many lines ``text`` takes at ``size_pt`` in the letterhead's width (word wrap)."""
+    per_line = max(1, int(_LETTERHEAD_WIDTH_MM / (size_pt * _PT_MM * em)))
+    lines, used = 1, 0
+    for word in text.split():
+        length = len(word)
+        while length > per_line:  # a word longer than a line breaks anywhere
+            lines += 1 if used else 0
+            length -= per_line
+            used = 0
+        if used and used + 1 + length > per_line:
+            lines += 1
+            used = length
+        else:
+            used += (1 if used else 0) + length
+    return lines
+
+
+def letterhead_sizes(
+    name: str, service: str = "", partnership: str | None = None
+) -> dict[str, float]:
+    """Type sizes (points) that fit the letterhead's name, service and partnership lines.
+
+    The letterhead sits above the reference block ("Our ref", "Date") in a box of fixed
+    height, so a long council name ("Royal Borough of Windsor and Maidenhead Council") and a
+    long service line must shrink rather than push into it. Full size (14, 10.5 and 8 pt)
+    when everything fits; otherwise all three shrink together, in half points, until the
+    wrapped lines fit the height, never below 7 pt for the name. Estimates use average
+    character widths, with a margin, so a real line is never wider than the estimate.
+    """
+    scale = 1.0
+    sizes: dict[str, float] = {}
+    while True:
+        sizes = {
+            "name": round(14.0 * scale * 2) / 2,
+            "service": round(10.5 * scale * 2) / 2,
+            "partnership": max(6.0, round(8.0 * scale * 2) / 2),
+        }
+        height = _lines_at(name, sizes["name"], _EM_BOLD) * sizes["name"] * 1.25
+        if service:
+            height += _lines_at(service, sizes["service"], _EM_REGULAR) * sizes["service"] * 1.25
+        if partnership:
+            lines = _lines_at(partnership, sizes["partnership"], _EM_REGULAR)
+            height += lines * sizes["partnership"] * 1.25 + 0.8 / _PT_MM
+        if height * _PT_MM <= _LETTERHEAD_HEIGHT_MM or sizes["name"] <= 7.0:
+            return sizes
+        scale -= 0.05
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "date_long": date_long,
     "date_short": date_short,
     "address_lines": address_lines,
+    "enclosures": enclosures,
     "join_names": join_names,
+    "letterhead_sizes": letterhead_sizes,
     "possessive": possessive,
+    "venue_line": venue_line,
 }
 
 
