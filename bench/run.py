@@ -46,7 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-EXAMPLE = (ROOT / ".." / "shared" / "case-format" / "example-case.yaml").resolve()
+EXAMPLE = ROOT / "docs" / "case-format" / "example-case.yaml"
 if not EXAMPLE.is_file():  # outside the monorepo layout: the repository's copy
     EXAMPLE = ROOT / "samples" / "example-initial.yaml"
 WORK = ROOT / "bench" / "work"

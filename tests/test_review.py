@@ -45,7 +45,7 @@ from cpcdocs.review import (
 )
 from cpcdocs.rules import withheld_counts, withheld_items
 
-RECORD = (ROOT / ".." / "shared" / "case-format" / "example-record.yaml").resolve()
+RECORD = ROOT / "samples" / "example-record.yaml"
 REFERENCE = "NM-2026-0412"
 WRITTEN = dt.date(2027, 1, 14)
 POLICE_TEXT_START = "Police are investigating an allegation that Mr Quinn"
