@@ -490,8 +490,9 @@ def render(
             click.echo(f"  dropped (no longer in the plan): {rel}")
         if result.post:
             click.echo(f"  to post ({len(result.post)} envelopes, also in post-list.csv):")
-            for stage_name, recipient, files in result.post:
-                click.echo(f"    {stage_name}/{recipient}: {' '.join(files)}")
+            for stage_name, recipient, files, leaflets in result.post:
+                enclosed = f" + leaflets: {'; '.join(leaflets)}" if leaflets else ""
+                click.echo(f"    {stage_name}/{recipient}: {' '.join(files)}{enclosed}")
         else:
             click.echo("  to post: nothing new or changed")
         click.echo(f"{result.path}: {result.files} files for {result.documents} documents")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .authority import Authority, templates_root
+from .enclosures import enclosures
 from .errors import CpcdocsError, ExitStatus, LeakFound, RenderError
 from .kinds import Stage
 from .model import Case
@@ -74,8 +75,9 @@ class PackResult:
     files: int
     #: Each stage's outcome in this run, one line each (issued with its date, or why not).
     stages: tuple[str, ...] = ()
-    #: Envelopes new or changed since the pack last published: (stage, recipient id, files).
-    post: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    #: Envelopes new or changed since the pack last published: (stage, recipient id, files,
+    #: leaflets enclosed).
+    post: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = ()
     #: Published documents no longer in the plan, dropped from the pack.
     dropped: tuple[str, ...] = ()
     #: Documents of an issued stage that changed: re-dated, or kept as published (and why).
@@ -433,6 +435,7 @@ def build_documents(
                 "content_sha256": content,
                 "withheld": counts[id(doc)],
                 "safe_address": _safe_address(case, doc, view),
+                "enclosures": list(enclosures(view)),
             }
         )
     return entries
@@ -740,18 +743,30 @@ def complete_pack(
     return manifest
 
 
-def post_list(
-    entries: Sequence[dict[str, Any]], published: dict[str, Any]
-) -> list[tuple[str, str, tuple[str, ...]]]:
-    """Envelopes (stage, recipient, files) with any file new or changed since ``published``."""
-    envelopes: dict[tuple[str, str], list[str]] = {}
+#: One envelope of the post list: stage, recipient id, file names, leaflets enclosed.
+Envelope = tuple[str, str, tuple[str, ...], tuple[str, ...]]
+
+
+def post_list(entries: Sequence[dict[str, Any]], published: dict[str, Any]) -> list[Envelope]:
+    """Envelopes with any file new or changed since ``published``, with what goes in them.
+
+    The leaflets are the union, in order, of what each document in the envelope encloses
+    (:func:`~cpcdocs.enclosures.enclosures`, the same function the letters' wording uses).
+    """
+    envelopes: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
     changed: set[tuple[str, str]] = set()
     for entry in entries:
         key = (entry["stage"], entry["recipient"])
-        envelopes.setdefault(key, []).append(entry["path"].rsplit("/", 1)[-1])
+        files, leaflets = envelopes.setdefault(key, ([], []))
+        files.append(entry["path"].rsplit("/", 1)[-1])
+        leaflets.extend(t for t in entry.get("enclosures", ()) if t not in leaflets)
         if published.get(entry["path"]) != entry["sha256"]:
             changed.add(key)
-    return [(s, r, tuple(files)) for (s, r), files in envelopes.items() if (s, r) in changed]
+    return [
+        (s, r, tuple(files), tuple(leaflets))
+        for (s, r), (files, leaflets) in envelopes.items()
+        if (s, r) in changed
+    ]
 
 
 def envelope_address(case: Case, kind: str, some_id: str) -> tuple[str, ...]:
@@ -769,10 +784,11 @@ def envelope_address(case: Case, kind: str, some_id: str) -> tuple[str, ...]:
     return ()
 
 
-def write_post_list(
-    path: Path, case: Case, envelopes: Sequence[tuple[str, str, tuple[str, ...]]]
-) -> None:
-    """``post-list.csv``: stage, recipient, name, address lines, safe-address flag, files."""
+def write_post_list(path: Path, case: Case, envelopes: Sequence[Envelope]) -> None:
+    """``post-list.csv``: stage, recipient, name, address lines, safe-address flag, files.
+
+    Plus ``enclosures``: the leaflets to put in the envelope, separated by ``;``.
+    """
     import csv
     import io
 
@@ -780,8 +796,10 @@ def write_post_list(
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["stage", "recipient", "name", "address", "safe_address", "files"])
-    for stage, recipient, files in envelopes:
+    writer.writerow(
+        ["stage", "recipient", "name", "address", "safe_address", "files", "enclosures"]
+    )
+    for stage, recipient, files, leaflets in envelopes:
         kind = recipient_of(case, recipient).kind
         safe = _envelope_is_safe(case, kind, recipient)
         writer.writerow(
@@ -792,13 +810,14 @@ def write_post_list(
                 "\n".join(envelope_address(case, kind, recipient)),
                 "yes" if safe else "no",
                 " ".join(files),
+                "; ".join(leaflets),
             ]
         )
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
-def read_post_list(pack_dir: Path) -> list[tuple[str, str, tuple[str, ...]]]:
-    """The post list of a published pack, as (stage, recipient, files)."""
+def read_post_list(pack_dir: Path) -> list[Envelope]:
+    """The post list of a published pack, as (stage, recipient, files, leaflets)."""
     import csv
 
     try:
@@ -806,7 +825,15 @@ def read_post_list(pack_dir: Path) -> list[tuple[str, str, tuple[str, ...]]]:
             rows = list(csv.DictReader(handle))
     except OSError:
         return []
-    return [(r["stage"], r["recipient"], tuple(r["files"].split())) for r in rows]
+    return [
+        (
+            r["stage"],
+            r["recipient"],
+            tuple(r["files"].split()),
+            tuple(t for t in r.get("enclosures", "").split("; ") if t),
+        )
+        for r in rows
+    ]
 
 
 def audit_and_publish(
