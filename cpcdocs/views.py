@@ -378,6 +378,7 @@ ROLE_LABELS = {
     Role.LEGAL.value: "Legal",
     Role.GUARDIAN.value: "Children's Guardian",
     Role.INTERPRETER.value: "Interpreter",
+    Role.MINUTE_TAKER.value: "Minute Taker",
     Role.OTHER.value: "Professional",
 }
 DOCUMENT_TITLES = {
