@@ -753,7 +753,7 @@ def collect(
     from .load import load_case
     from .pack import issued_date
 
-    case = load_case(case_path)
+    case = load_case(case_path, includes=False)  # the output replaces what they hold
     day = issued_date(received_on)
     out = Path(output) if output else Path(case_path).resolve().parent / "returned.yaml"
     forms: list[ReturnedForm] = []

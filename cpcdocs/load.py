@@ -390,15 +390,18 @@ def _unwrap(annotation: Any, typing: Any) -> Any:
     return None
 
 
-def load_case(path: str | Path) -> Any:
-    """Load and validate a case file, or raise :class:`InvalidInput` with every problem in it."""
+def load_case(path: str | Path, *, includes: bool = True) -> Any:
+    """Load and validate a case file, or raise :class:`InvalidInput` with every problem in it.
+
+    ``includes=False`` leaves out the files named by ``include:`` (``collect`` rewrites them).
+    """
     from pydantic import ValidationError
 
     from .model import Case, reference_problems
 
     located = load_yaml(path)
     problems: list[Problem] = list(located.problems)
-    problems.extend(_merge_includes(located, Path(path)))
+    problems.extend(_merge_includes(located, Path(path), merge=includes))
     case = None
     try:
         case = Case.model_validate(located.data)
@@ -414,7 +417,7 @@ def load_case(path: str | Path) -> Any:
 INCLUDABLE = ("reports", "record")
 
 
-def _merge_includes(located: Located, case_path: Path) -> list[Problem]:
+def _merge_includes(located: Located, case_path: Path, *, merge: bool = True) -> list[Problem]:
     """Merge the files named by the case's ``include:`` into its data; the problems found.
 
     ``include: [returned.yaml]`` names files, relative to the case file, that hold only
@@ -429,6 +432,8 @@ def _merge_includes(located: Located, case_path: Path) -> list[Problem]:
     if not isinstance(data, dict) or "include" not in data:
         return []
     names = data.pop("include")
+    if not merge:
+        return []
     if isinstance(names, str):
         names = [names]
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):

@@ -17,6 +17,7 @@ LibreOffice is started here (headless, with its own throwaway profile) and stopp
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -115,14 +116,10 @@ def main(source: str, target: str, answers_file: str, profile: str) -> int:
             uno.systemPathToFileUrl(source), "_blank", 0, (prop("Hidden", True),)
         )
         fill(doc, answers)
-        doc.storeToURL(
-            uno.systemPathToFileUrl(target), (prop("FilterName", "MS Word 2007 XML"),)
-        )
+        doc.storeToURL(uno.systemPathToFileUrl(target), (prop("FilterName", "MS Word 2007 XML"),))
         doc.close(True)
-        try:
+        with contextlib.suppress(Exception):  # the bridge goes down as the office quits
             desktop.terminate()
-        except Exception:  # the bridge goes down as the office quits
-            pass
         office.wait(timeout=30)
     finally:
         if office.poll() is None:
