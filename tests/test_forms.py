@@ -189,20 +189,3 @@ def test_british_english_and_no_default_template_leftovers(rendered) -> None:
             assert b"python-docx" not in blob, (name, part)
             assert b"Microsoft Macintosh Word" not in blob, (name, part)
         assert b"numbering" not in parts["word/_rels/document.xml.rels"]
-
-
-@pytest.mark.slow
-def test_committed_templates_are_what_the_builder_makes(tmp_path) -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "build_docx_templates", ROOT / "tools" / "build_docx_templates.py"
-    )
-    builder = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(builder)
-    for name, doc in builder.documents():
-        builder.save(doc, tmp_path / name)
-        committed = (ROOT / "templates" / "docx" / name).read_bytes()
-        assert (tmp_path / name).read_bytes() == committed, (
-            f"run tools/build_docx_templates.py ({name})"
-        )

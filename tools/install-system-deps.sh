@@ -5,8 +5,14 @@
 #                           to fontTools: ~4x slower and not byte-reproducible)
 #   poppler-utils:          pdftoppm/pdftotext, for looking at rendered pages
 #   fonts-dejavu-core:      fallback glyphs for scripts Liberation Sans lacks
+# With --test, also what only the tests need (`make test` passes it; `make demo` does not):
+#   libreoffice-writer-nogui, python3-uno: open a returned Word form headless, fill it through
+#                           UNO and save it as LibreOffice does (tests/test_collect.py)
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(libreoffice-writer-nogui python3-uno)
+fi
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${packages[@]}"; do
