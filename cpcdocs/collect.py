@@ -469,9 +469,10 @@ def _answer(path: Path, doc: _Document, descriptor: Descriptor, index: int) -> A
     rows = _rows(table) if table is not None else []
     if len(rows) < 3:
         raise FormRefused(path, "the section is missing from the form", heading)
-    text = _text(text_control) if text_control is not None else _text(_value_cell(rows[0]))
-    share = doc.tagged(f"cpcdocs:share:{sid}")
-    shared = _choice(_text(share) if share is not None else _text(_value_cell(rows[1])))
+    # the whole cell that holds the control: text typed beside a control is still the
+    # author's answer, and must not be lost (nor a stray word make "Yes" read as "Yes")
+    text = _text(_cell_of(text_control, rows[0]))
+    shared = _choice(_text(_cell_of(doc.tagged(f"cpcdocs:share:{sid}"), rows[1])))
     prefix = f"cpcdocs:about:{sid}:"
     tagged = {t[len(prefix) :]: s[0] for t, s in doc.tags.items() if t.startswith(prefix)}
     if tagged:
@@ -491,9 +492,18 @@ def _report_sharing(path: Path, doc: _Document) -> tuple[bool | None, str]:
     reason = doc.tagged("cpcdocs:not-shared-reason")
     if share is None and len(rows) < 2:
         raise FormRefused(path, "the question 'May this report be shared' is missing")
-    shared = _choice(_text(share) if share is not None else _text(_value_cell(rows[0])))
-    why = _text(reason) if reason is not None else (_text(_value_cell(rows[1])) if rows else "")
+    shared = _choice(_text(_cell_of(share, rows[0] if rows else None)))
+    has_reason = reason is not None or len(rows) > 1
+    why = _text(_cell_of(reason, rows[1] if len(rows) > 1 else None)) if has_reason else ""
     return shared, why
+
+
+def _cell_of(control: Any, row: Any) -> Any:
+    """The table cell holding ``control`` (found by its tag), else the value cell of ``row``."""
+    if control is not None:
+        cell = _ancestor(control, "tc")
+        return cell if cell is not None else control
+    return _value_cell(row)
 
 
 def _attendance(

@@ -761,3 +761,21 @@ def test_collect_writes_yaml_the_case_can_include(forms, tmp_path) -> None:
         "Maya told her form tutor she worries about her mum.\n\nShe has been late twice a week."
     )
     assert hashlib.sha256(text.encode()).hexdigest()  # written whole, readable
+
+
+def test_text_typed_beside_a_control_is_kept(forms, tmp_path) -> None:
+    """A Word author who clicks beside a control and types: the cell's text is the answer."""
+    data = fill(forms["report_proforma-teacher-ames-maya.docx"], AMES, reason=AMES_REASON)
+    doc = Document(io.BytesIO(data))
+    cell = _tagged(doc, "cpcdocs:text:working_well").getparent()
+    paragraph = etree.SubElement(cell, qn("w:p"))
+    run = etree.SubElement(paragraph, qn("w:r"))
+    etree.SubElement(run, qn("w:t")).text = "Her grandmother collects her on Fridays."
+    out = io.BytesIO()
+    doc.save(out)
+    path = tmp_path / "beside.docx"
+    path.write_bytes(out.getvalue())
+    answers = {a.sid: a for a in read_form(path).answers}
+    assert answers["working_well"].text == (
+        "Maya plays netball after school every Tuesday.\n\nHer grandmother collects her on Fridays."
+    )

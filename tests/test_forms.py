@@ -189,3 +189,8 @@ def test_british_english_and_no_default_template_leftovers(rendered) -> None:
             assert b"python-docx" not in blob, (name, part)
             assert b"Microsoft Macintosh Word" not in blob, (name, part)
         assert b"numbering" not in parts["word/_rels/document.xml.rels"]
+
+
+@pytest.mark.parametrize("name", ["report_proforma", "child_report", "record_shell"])
+def test_forms_use_only_the_view(name: str) -> None:
+    assert get_renderer()._docx_engine().undeclared(f"docx/{name}.docx") == {"view"}
