@@ -1,25 +1,37 @@
-"""Build the Word forms in templates/docx/: the agency report proforma and the social work report.
+"""Build the Word forms in templates/docx/: the forms that go out and come back filled in.
 
 Run after changing this script; the outputs are committed (and byte-identical on every run):
 
     .venv/bin/python tools/build_docx_templates.py
 
-Both are real Word documents with docxtpl tags (Jinja; the context is ``view``, the recipient's
-view) and Word content controls where the author writes:
+All three are real Word documents with docxtpl tags (Jinja; the context is ``view``, the
+author's professional view) and Word content controls where the author writes. Their sections
+come from :mod:`cpcdocs.forms`, which ``cpcdocs collect`` reads them back with:
 
 - ``report_proforma.docx``: the form an agency fills in for one child. The header is filled in
-  from the case (child, date of birth, conference, report deadline, agency, author); every
-  section below is a content control with "Click or tap here to enter text.", facts,
-  allegations and opinions in three separate controls, a Yes/No drop-down for whether the
-  report was shared with the family, date pickers for when and for the signature date.
+  from the case (child, date of birth, conference, report deadline, agency, author).
 - ``child_report.docx``: the lead social worker's shell for one child, filled in with what the
   case holds (details, the information items grouped as facts, allegations and opinions, the
-  child's wishes and feelings, analysis, recommendation) with content controls for what the
-  social worker writes.
+  child's wishes and feelings, analysis, recommendation).
+- ``record_shell.docx``: the minute-taker's record: attendance (a Present and an Apologies
+  tick box for everyone in the case), the agenda, and a part per child.
 
-Tables have real borders so the forms print well; styles are Word's own (Heading 1-2, Table
-Grid) with Arial throughout, so a council can restyle them in Word. A council may replace
-either file through ``--templates DIR/docx/<name>.docx``, keeping the tags it needs.
+Every free-text section is one bordered table: a rich text control for the author's words
+(``cpcdocs:text:<section>``), "May this section be shared with the family?" as a Yes/No
+drop-down (``cpcdocs:share:<section>``), and "Who is this section about?" as a Word 2010 tick
+box per person and child of the view (``cpcdocs:about:<section>:<id>``); the first label cell
+holds the bookmark ``cpcdocs_s<N>``, by which ``collect`` finds the section when LibreOffice
+has dropped the tags. The reports end with whether the whole report may be shared and the
+reason if not. The form's identification (case, form, author, child, version) is printed in
+controls locked against editing; ``cpcdocs.forms.render_form`` adds the same in a custom XML
+part after rendering. Section controls are locked against deletion.
+
+The package is cleaned of what python-docx's default template brings and the forms do not use
+(a bibliography part, a thumbnail, stylesWithEffects, webSettings, numbering, a Mac Word
+app.xml), and its proofing language is en-GB. Tables have real borders so the forms print
+well; styles are Word's own (Heading 1-3, Table Grid) with Arial throughout, so a council can
+restyle them in Word. A council may replace a file through ``--templates DIR/docx/<name>.docx``,
+keeping the tags and bookmarks ``collect`` needs.
 """
 
 from __future__ import annotations
@@ -392,57 +404,6 @@ def inline_date(paragraph, ids: Ids, alias: str, tag: str) -> None:
         f"<w:sdtContent>{_placeholder_run(DATE_PLACEHOLDER)}</w:sdtContent></w:sdt>"
     )
     paragraph._p.append(parse_xml(xml))
-
-
-def inline_text(paragraph, ids: Ids, alias: str, tag: str) -> None:
-    xml = (
-        f"<w:sdt {nsdecls('w')}>{_sdt_pr(ids, alias, tag, '<w:text/>')}"
-        f"<w:sdtContent>{_placeholder_run(PLACEHOLDER)}</w:sdtContent></w:sdt>"
-    )
-    paragraph._p.append(parse_xml(xml))
-
-
-def box(doc, ids: Ids, alias: str, tag: str, height_mm: float = 30) -> None:
-    """A bordered box holding one rich-text control, tall enough to write in on paper."""
-    table = new_table(doc, 1, (TEXT_WIDTH,))
-    min_height(table.rows[0], height_mm)
-    block_control(table.rows[0].cells[0], ids, alias, tag)
-    spacer(doc)
-
-
-def section(doc, ids: Ids, heading: str, guidance: str, alias: str, tag: str) -> None:
-    """A numbered section: heading, one line of guidance, a bordered box holding a control."""
-    doc.add_paragraph(heading, style="Heading 2")
-    doc.add_paragraph(guidance, style="Guidance")
-    box(doc, ids, alias, tag)
-
-
-def labelled_controls(doc, ids: Ids, rows: list[tuple[str, str, str, str]]) -> None:
-    """A two-column table: shaded labels, and a control of the given kind in each value cell.
-
-    Each row is (label, kind, alias, tag); kind is ``rich``, ``plain``, ``date`` or ``yesno``.
-    """
-    table = new_table(doc, len(rows), (LABEL_WIDTH, TEXT_WIDTH - LABEL_WIDTH))
-    for row, (label, kind, alias, tag) in zip(table.rows, rows, strict=True):
-        if kind == "rich":
-            min_height(row, 18)
-        else:
-            keep_row(row)
-        shade(row.cells[0])
-        cell_text(row.cells[0], label, bold=True)
-        value = row.cells[1]
-        if kind in ("rich", "plain"):
-            block_control(value, ids, alias, tag, plain=kind == "plain")
-        else:
-            paragraph = value.paragraphs[0]
-            paragraph.style = doc.styles["Table Text"]
-            if kind == "date":
-                inline_date(paragraph, ids, alias, tag)
-            elif kind == "yesno":
-                inline_dropdown(paragraph, ids, alias, tag, ("Yes", "No"))
-            elif kind == "line":
-                inline_text(paragraph, ids, alias, tag)
-    spacer(doc)
 
 
 class IdExpr:
