@@ -249,23 +249,9 @@ def _checked(sdt: Any) -> bool:
     return bool(shown) and shown[0] in _TICKED
 
 
-def _showing_placeholder(element: Any) -> bool:
-    """Whether ``element`` sits in a control still showing its placeholder."""
-    node = element
-    while node is not None:
-        if node.tag == _w("sdtContent"):
-            pr = _sdt_pr(node.getparent())
-            if pr is not None and pr.find(_w("showingPlcHdr")) is not None:
-                return True
-        node = node.getparent()
-    return False
-
-
 def _paragraph_text(paragraph: Any) -> str:
     out: list[str] = []
     for node in paragraph.iter(_w("t"), _w("tab"), _w("br"), _w("cr"), _w("noBreakHyphen")):
-        if _showing_placeholder(node):
-            continue
         if node.tag == _w("t"):
             out.append(node.text or "")
         elif node.tag == _w("tab"):
@@ -281,7 +267,9 @@ def _text(element: Any) -> str:
     """What an author wrote in ``element``: its paragraphs, placeholders left out.
 
     Runs are joined as Word shows them (an edit may split a word across ten runs); empty
-    paragraphs are dropped and the rest separated by a blank line.
+    paragraphs and paragraphs that are only a control's placeholder text are dropped, and the
+    rest separated by a blank line. A control's ``showingPlcHdr`` flag is not trusted: an
+    editor that forgets to clear it must not make an author's words disappear.
     """
     paragraphs: list[str] = []
     nodes = [element] if element.tag == _w("p") else list(element.iter(_w("p")))

@@ -779,3 +779,28 @@ def test_text_typed_beside_a_control_is_kept(forms, tmp_path) -> None:
     assert answers["working_well"].text == (
         "Maya plays netball after school every Tuesday.\n\nHer grandmother collects her on Fridays."
     )
+
+
+def test_a_stale_placeholder_flag_does_not_hide_an_answer(forms, tmp_path) -> None:
+    """An editor that leaves ``w:showingPlcHdr`` on a filled control loses nothing."""
+    data = fill(forms["report_proforma-teacher-ames-maya.docx"], AMES, reason=AMES_REASON)
+    doc = Document(io.BytesIO(data))
+    for tag in ("cpcdocs:text:facts", "cpcdocs:share:facts"):
+        etree.SubElement(_tagged(doc, tag).find(qn("w:sdtPr")), qn("w:showingPlcHdr"))
+    out = io.BytesIO()
+    doc.save(out)
+    path = tmp_path / "stale.docx"
+    path.write_bytes(out.getvalue())
+    answers = {a.sid: a for a in read_form(path).answers}
+    assert (answers["facts"].text, answers["facts"].shared) == (
+        "Maya's attendance is 81% this term.",
+        True,
+    )
+    assert answers["working_well"].shared is True
+
+
+def test_refuses_an_empty_form(tmp_path, good, forms) -> None:
+    data = fill(forms["report_proforma-teacher-ames-maya.docx"], {})
+    status, line = _refused(tmp_path, data)
+    assert status == 2
+    assert line.endswith("form.docx: nothing has been written in the form")
