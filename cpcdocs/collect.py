@@ -717,6 +717,33 @@ def _dumper() -> Any:
 _Dumper = _dumper()
 
 
+def _check_no_clash(forms: Sequence[ReturnedForm], case: Any, case_path: str | Path) -> None:
+    """Refuse what the case file itself already holds: the include would then not load.
+
+    A report written by hand in the case for the same author and child would be there twice;
+    the minutes (``present``, ``apologies``, ``sections``) may come from one place only.
+    """
+    own = {(r.author, r.child): i for i, r in enumerate(case.reports)}
+    for form in forms:
+        d = form.descriptor
+        if d.kind == "record_shell":
+            given = [k for k in ("present", "apologies") if getattr(case.record, k, None)]
+            if case.record is not None and any(case.record.sections.model_dump().values()):
+                given.append("sections")
+            if given:
+                raise FormRefused(
+                    form.file,
+                    f"{case_path} already gives record.{given[0]}: take it out of the case "
+                    "file, which keeps only the chair's part of the record",
+                )
+        elif (d.author, d.child) in own:
+            raise FormRefused(
+                form.file,
+                f"{case_path} already holds this report (reports[{own[(d.author, d.child)]}]): "
+                "take it out of the case file or leave this form out",
+            )
+
+
 def _validate(entries: dict[str, Any], case: Any, output: Path) -> None:
     """The output must load as the case's ``reports``/``record``: same models, same tags."""
     from pydantic import ValidationError
@@ -775,6 +802,7 @@ def collect(
     if records:
         data["record"] = record_entry(records[0])
     _validate(data, case, out)
+    _check_no_clash(forms, case, case_path)
     collected = Collected(tuple(forms), data, out)
     if write:
         _write_atomically(out, collected.yaml)

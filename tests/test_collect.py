@@ -804,3 +804,19 @@ def test_refuses_an_empty_form(tmp_path, good, forms) -> None:
     status, line = _refused(tmp_path, data)
     assert status == 2
     assert line.endswith("form.docx: nothing has been written in the form")
+
+
+def test_refuses_a_report_the_case_file_already_holds(tmp_path, forms) -> None:
+    """The example case has teacher-ames's report on Maya written by hand."""
+    (tmp_path / "ames.docx").write_bytes(
+        fill(forms["report_proforma-teacher-ames-maya.docx"], AMES, reason=AMES_REASON)
+    )
+    status, _, err = run_cli(
+        "collect", tmp_path / "ames.docx", "--case", CASE, "-o", tmp_path / "out.yaml"
+    )
+    assert status == 2
+    assert err.strip().endswith(
+        f"ames.docx: {CASE} already holds this report (reports[0]): take it out of the case "
+        "file or leave this form out"
+    )
+    assert not (tmp_path / "out.yaml").exists()
