@@ -401,60 +401,89 @@ def _libreoffice_reason() -> str | None:
     return None
 
 
-@pytest.mark.slow
-def test_round_trip_libreoffice_saved_form(forms, tmp_path) -> None:
-    reason = _libreoffice_reason()
-    if reason:
-        pytest.skip(reason)
-    source = tmp_path / "form.docx"
-    source.write_bytes(forms["report_proforma-teacher-ames-maya.docx"])
+def _lo_answers(source: Path, answers: dict, **extra) -> dict:
+    """Answers by bookmark index and tick box position: what a LibreOffice user sees."""
     descriptor = read_form(source).descriptor
     order = list(descriptor.sections)
-    answers = {
+    return {
         "sections": {
             str(order.index(sid)): {
                 "text": text.replace("\n\n", "\n"),
                 "share": share,
                 "about": [descriptor.about.index(p) for p in about],
             }
-            for sid, (text, share, about) in AMES.items()
+            for sid, (text, share, about) in answers.items()
         },
-        "report_share": "Yes",
-        "reason": AMES_REASON,
+        **extra,
     }
-    (tmp_path / "answers.json").write_text(json.dumps(answers), encoding="utf-8")
-    saved = tmp_path / "ames-libreoffice.docx"
+
+
+@pytest.mark.slow
+def test_round_trip_libreoffice_saved_forms(forms, tmp_path) -> None:
+    """The proforma and the record shell, filled and saved by LibreOffice (one session)."""
+    reason = _libreoffice_reason()
+    if reason:
+        pytest.skip(reason)
+    ames = tmp_path / "ames-form.docx"
+    ames.write_bytes(forms["report_proforma-teacher-ames-maya.docx"])
+    doyle = tmp_path / "doyle-form.docx"
+    doyle.write_bytes(forms["record_shell-mt-doyle.docx"])
+    attendance = list(read_form(doyle).descriptor.attendance)
+    jobs = [
+        {
+            "source": str(ames),
+            "target": str(tmp_path / "ames-libreoffice.docx"),
+            "answers": _lo_answers(ames, AMES, report_share="Yes", reason=AMES_REASON),
+        },
+        {
+            "source": str(doyle),
+            "target": str(tmp_path / "doyle-libreoffice.docx"),
+            "answers": _lo_answers(
+                doyle,
+                DOYLE,
+                present=[attendance.index(p) for p in ("mother", "maya", "sw-patel")],
+                apologies=[attendance.index("gp-shah")],
+            ),
+        },
+    ]
+    (tmp_path / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
     subprocess.run(
-        [
-            "/usr/bin/python3",
-            FIXTURES / "lo_fill.py",
-            source,
-            saved,
-            tmp_path / "answers.json",
-            tmp_path / "lo-profile",
-        ],
+        ["/usr/bin/python3", FIXTURES / "lo_fill.py", tmp_path / "jobs.json", tmp_path / "lo"],
         check=True,
-        timeout=120,
+        timeout=180,
     )
-    with zipfile.ZipFile(saved) as archive:
-        document = archive.read("word/document.xml")
-    assert b"cpcdocs:text:" not in document, "LibreOffice 7 drops tags: the fallback is tested"
+    saved = [Path(job["target"]) for job in jobs]
+    for path in saved:
+        with zipfile.ZipFile(path) as archive:
+            document = archive.read("word/document.xml")
+        assert b"cpcdocs:text:" not in document, "LibreOffice 7 drops tags: the fallback is tested"
 
     case_path = _case_without_returns(tmp_path)
-    status, _out, err = run_cli(
-        "collect", saved, "--case", case_path, "--received-on", "2027-01-02"
-    )
+    status, _, err = run_cli("collect", *saved, "--case", case_path, "--received-on", "2027-01-02")
     assert status == 0, err
     assert (tmp_path / "returned.yaml").exists()
     status, _, err = run_cli("validate", case_path)
     assert status == 0, err
-    (report,) = load_case(case_path).reports
+    case = load_case(case_path)
+    (report,) = case.reports
     got = [(s.text, s.about, s.tags) for s in report.sections]
     assert got == [
         (text.replace("\n\n", "\n"), about, ["chair_confidential"] if share == "No" else [])
         for text, share, about in AMES.values()
     ]
     assert str(report.not_shared_reason) == AMES_REASON
+    record = case.record
+    assert (record.present, record.apologies) == (["mother", "maya", "sw-patel"], ["gp-shah"])
+    assert [(i.text, i.children, i.about, i.tags) for i in record.sections.information] == [
+        ("The school described Maya's attendance.", ["maya"], ["maya"], []),
+        (
+            "The police described their investigation.",
+            ["theo"],
+            ["father-theo"],
+            ["chair_confidential"],
+        ),
+    ]
+    assert [i.text for i in record.sections.child_views] == ["Maya said she feels safest at home."]
 
 
 # -- refusals --------------------------------------------------------------------------------------

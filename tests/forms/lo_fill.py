@@ -3,10 +3,13 @@
 Run with the system Python that has LibreOffice's ``uno`` module (Debian: python3-uno), not
 the project's virtual environment:
 
-    /usr/bin/python3 tests/forms/lo_fill.py FORM.docx OUT.docx ANSWERS.json PROFILE_DIR
+    /usr/bin/python3 tests/forms/lo_fill.py JOBS.json PROFILE_DIR
 
-``ANSWERS.json`` holds ``{"sections": {"<bookmark index>": {"text": ..., "share": "Yes"|"No",
-"about": [tick box positions]}}, "report_share": "Yes"|"No", "reason": ...}``. Each section is
+``JOBS.json`` is a list of ``{"source": FORM.docx, "target": OUT.docx, "answers": {...}}``,
+all filled in one LibreOffice session. The answers are ``{"sections": {"<bookmark index>":
+{"text": ..., "share": "Yes"|"No", "about": [tick box positions]}}, "report_share":
+"Yes"|"No", "reason": ..., "present": [attendance rows], "apologies": [attendance rows]}``
+(rows counted from 0 after the header). Each section is
 found by its bookmark (``cpcdocs_s<N>``), as a LibreOffice user finds it on the page: the
 text typed over the placeholder, the drop-down set, the tick boxes ticked through their
 content controls. The document is saved by LibreOffice's own Word filter ("MS Word 2007
@@ -71,6 +74,13 @@ def fill(doc: object, answers: dict) -> None:
         for position in answer.get("about", []):
             boxes[position].Checked = True
             set_control_text(boxes[position], "\u2612")
+    if answers.get("present") or answers.get("apologies"):
+        table = bookmarks.getByName("cpcdocs_attendance").getAnchor().TextTable
+        for column, key in (("C", "present"), ("D", "apologies")):
+            for row in answers.get(key, []):
+                (box,) = controls(table.getCellByName(f"{column}{row + 2}"))
+                box.Checked = True
+                set_control_text(box, "\u2612")
     if answers.get("report_share") or answers.get("reason"):
         table = bookmarks.getByName("cpcdocs_sharing").getAnchor().TextTable
         if answers.get("report_share"):
@@ -80,10 +90,10 @@ def fill(doc: object, answers: dict) -> None:
             table.getCellByName("B2").setString(answers["reason"])
 
 
-def main(source: str, target: str, answers_file: str, profile: str) -> int:
-    with open(answers_file, encoding="utf-8") as handle:
-        answers = json.load(handle)
-    pipe = f"cpcdocs_fill_{abs(hash(target)) % 10**8}"
+def main(jobs_file: str, profile: str) -> int:
+    with open(jobs_file, encoding="utf-8") as handle:
+        jobs = json.load(handle)
+    pipe = f"cpcdocs_fill_{abs(hash(jobs_file)) % 10**8}"
     office = subprocess.Popen(
         [
             "soffice",
@@ -112,12 +122,15 @@ def main(source: str, target: str, answers_file: str, profile: str) -> int:
                     raise
                 time.sleep(0.2)
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        doc = desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(source), "_blank", 0, (prop("Hidden", True),)
-        )
-        fill(doc, answers)
-        doc.storeToURL(uno.systemPathToFileUrl(target), (prop("FilterName", "MS Word 2007 XML"),))
-        doc.close(True)
+        for job in jobs:
+            doc = desktop.loadComponentFromURL(
+                uno.systemPathToFileUrl(job["source"]), "_blank", 0, (prop("Hidden", True),)
+            )
+            fill(doc, job["answers"])
+            doc.storeToURL(
+                uno.systemPathToFileUrl(job["target"]), (prop("FilterName", "MS Word 2007 XML"),)
+            )
+            doc.close(True)
         with contextlib.suppress(Exception):  # the bridge goes down as the office quits
             desktop.terminate()
         office.wait(timeout=30)
@@ -129,4 +142,4 @@ def main(source: str, target: str, answers_file: str, profile: str) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(*sys.argv[1:5]))
+    raise SystemExit(main(*sys.argv[1:3]))
