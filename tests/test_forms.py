@@ -166,8 +166,6 @@ def test_record_shell_has_attendance_and_a_part_per_child(rendered) -> None:
     sections = [e.get("id") for e in root.find(f"{{{FORM_NS}}}sections")]
     assert sections[:2] == ["maya/information", "maya/parents_views"]
     assert len(sections) == 2 * len(RECORD_FORM_SECTIONS)
-    ids = [s.find(f"{W}sdtPr/{W}id").get(f"{W}val") for s in _doc(parts).iter(f"{W}sdt")]
-    assert len(ids) == len(set(ids)), "content control ids are unique"
 
 
 def test_british_english_and_no_default_template_leftovers(rendered) -> None:
@@ -194,3 +192,14 @@ def test_british_english_and_no_default_template_leftovers(rendered) -> None:
 @pytest.mark.parametrize("name", ["report_proforma", "child_report", "record_shell"])
 def test_forms_use_only_the_view(name: str) -> None:
     assert get_renderer()._docx_engine().undeclared(f"docx/{name}.docx") == {"view"}
+
+
+def test_control_and_bookmark_ids_are_unique(rendered) -> None:
+    """Word repairs a document whose content controls or bookmarks share an id."""
+    for name, (_, parts) in rendered.items():
+        root = _doc(parts)
+        ids = [s.find(f"{W}sdtPr/{W}id").get(f"{W}val") for s in root.iter(f"{W}sdt")]
+        assert len(ids) == len(set(ids)), name
+        marks = [(b.get(f"{W}id"), b.get(f"{W}name")) for b in root.iter(f"{W}bookmarkStart")]
+        assert len({i for i, _ in marks}) == len({n for _, n in marks}) == len(marks), name
+        assert all(len(n) <= 40 for _, n in marks), name
