@@ -518,11 +518,9 @@ def shared_section(
     for row, label in zip(table.rows, labels, strict=True):
         shade(row.cells[0])
         cell_text(row.cells[0], label, bold=True)
-        # one table on one page where it fits: Word and LibreOffice keep a row with the next
-        # when its paragraphs say so
-        if row is not about_row:
-            row.cells[0].paragraphs[0].paragraph_format.keep_with_next = True
     keep_row(about_row)
+    # one table on one page where it fits: Word keeps a row with the next when every
+    # paragraph in it says so (below, once the controls are in)
     bookmark(text_row.cells[0].paragraphs[0], f"cpcdocs_s{index}", "{{ " + base + " + 999 }}")
     block_control(text_row.cells[1], ids, section.heading, f"cpcdocs:text:{sid}", lock="sdtLocked")
     share = share_row.cells[1].paragraphs[0]
@@ -531,6 +529,14 @@ def shared_section(
         share, ids, "May this be shared", f"cpcdocs:share:{sid}", ("Yes", "No"), lock="sdtLocked"
     )
     about_cell(about_row.cells[1], sid, base)
+    for row in (text_row, share_row):
+        for paragraph in row._tr.iter(qn("w:p")):
+            ppr = paragraph.get_or_add_pPr()
+            if ppr.find(qn("w:keepNext")) is None:
+                ppr.insert_element_before(
+                    OxmlElement("w:keepNext"),
+                    *("w:keepLines", "w:pageBreakBefore", "w:spacing", "w:jc", "w:rPr"),
+                )
     spacer(doc)
 
 
