@@ -683,7 +683,7 @@ class Collected:
 
         names = ", ".join(Path(f.file).name for f in self.forms)
         head = (
-            "# Written by `cpcdocs collect` from the returned forms; do not edit by hand (run\n"
+            f"{HEADER} from the returned forms; do not edit by hand (run\n"
             "# collect again with every returned form). Name it in the case file:\n"
             f"#   include: [{self.output.name}]\n"
             f"# Forms: {names}\n"
@@ -794,8 +794,13 @@ def collect(
     if not forms:
         msg = "no forms given"
         raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
+    earlier = _earlier_dates(out, case_path)
     data: dict[str, Any] = {}
-    reports = [report_entry(f, day) for f in forms if f.descriptor.kind != "record_shell"]
+    reports = [
+        report_entry(f, earlier.get((f.descriptor.author, f.descriptor.child), day))
+        for f in forms
+        if f.descriptor.kind != "record_shell"
+    ]
     if reports:
         data["reports"] = reports
     records = [f for f in forms if f.descriptor.kind == "record_shell"]
@@ -807,6 +812,42 @@ def collect(
     if write:
         _write_atomically(out, collected.yaml)
     return collected
+
+
+#: The first line of every file ``collect`` writes: it overwrites no other file.
+HEADER = "# Written by `cpcdocs collect`"
+
+
+def _earlier_dates(out: Path, case_path: str | Path) -> dict[tuple[str, str], dt.date]:
+    """When each report first came back, from the output of an earlier run.
+
+    Collecting again (a report revised, one more form returned) keeps the date a report was
+    first received, which is what the reports deadline is judged by. Refuses to overwrite a
+    file ``collect`` did not write, the case file above all.
+    """
+    if not out.exists():
+        return {}
+    if out.resolve() == Path(case_path).resolve():
+        raise FormRefused(out, "is the case file: write the collected forms to a file of their own")
+    try:
+        text = out.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise FormRefused(out, f"cannot be read to be replaced ({err})") from None
+    if not text.startswith(HEADER):
+        raise FormRefused(
+            out, "exists and was not written by cpcdocs collect: choose another -o or move it"
+        )
+    import yaml
+
+    try:
+        old = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        return {}
+    dates: dict[tuple[str, str], dt.date] = {}
+    for entry in old.get("reports", []) if isinstance(old, dict) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("received_on"), dt.date):
+            dates[(str(entry.get("author")), str(entry.get("child")))] = entry["received_on"]
+    return dates
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -528,6 +528,10 @@ def ames(forms) -> bytes:
     return fill(forms["report_proforma-teacher-ames-maya.docx"], AMES, reason=AMES_REASON)
 
 
+#: What an earlier run of collect left: a refused run must leave it exactly as it was.
+OLD_OUTPUT = "# Written by `cpcdocs collect` from the returned forms, earlier\nreports: []\n"
+
+
 def _refused(tmp_path: Path, data: bytes | None, *, case: Path | None = None, name="form.docx"):
     """Collect a good form and then ``data``; the status, the message, and the output left."""
     good = tmp_path / "good.docx"
@@ -538,11 +542,11 @@ def _refused(tmp_path: Path, data: bytes | None, *, case: Path | None = None, na
         (tmp_path / name).write_bytes(data)
         files.append(tmp_path / name)
     output = tmp_path / "returned.yaml"
-    output.write_text("old: true\n", encoding="utf-8")
+    output.write_text(OLD_OUTPUT, encoding="utf-8")
     status, _, err = run_cli(
         "collect", *files, "--case", case or _case_without_returns(tmp_path, None), "-o", output
     )
-    assert output.read_text(encoding="utf-8") == "old: true\n", "nothing is written"
+    assert output.read_text(encoding="utf-8") == OLD_OUTPUT, "nothing is written"
     assert list(tmp_path.glob(".returned.yaml.*")) == [], "no temporary file is left"
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -849,3 +853,46 @@ def test_refuses_a_report_the_case_file_already_holds(tmp_path, forms) -> None:
         "file or leave this form out"
     )
     assert not (tmp_path / "out.yaml").exists()
+
+
+def test_collecting_again_keeps_the_date_a_report_first_came_back(forms, tmp_path) -> None:
+    (tmp_path / "ames.docx").write_bytes(
+        fill(forms["report_proforma-teacher-ames-maya.docx"], AMES, reason=AMES_REASON)
+    )
+    (tmp_path / "mensah.docx").write_bytes(
+        fill(
+            forms["report_proforma-pc-mensah-theo.docx"],
+            {"involvement": ("The police attended twice.", "Yes", ["mother"])},
+        )
+    )
+    case_path = _case_without_returns(tmp_path)
+    collect([tmp_path / "ames.docx"], case_path, received_on=dt.date(2027, 1, 2))
+    again = collect(
+        [tmp_path / "ames.docx", tmp_path / "mensah.docx"],
+        case_path,
+        received_on=dt.date(2027, 1, 4),
+    )
+    dates = {r["author"]: r["received_on"] for r in again.data["reports"]}
+    assert dates == {"teacher-ames": dt.date(2027, 1, 2), "pc-mensah": dt.date(2027, 1, 4)}
+
+
+def test_never_overwrites_a_file_it_did_not_write(forms, tmp_path) -> None:
+    (tmp_path / "ames.docx").write_bytes(
+        fill(forms["report_proforma-teacher-ames-maya.docx"], AMES, reason=AMES_REASON)
+    )
+    case_path = _case_without_returns(tmp_path, include=None)
+    before = case_path.read_bytes()
+    status, _, err = run_cli(
+        "collect", tmp_path / "ames.docx", "--case", case_path, "-o", case_path
+    )
+    assert status == 2
+    assert err.strip().endswith(
+        "case.yaml: is the case file: write the collected forms to a file of their own"
+    )
+    assert case_path.read_bytes() == before
+    other = tmp_path / "notes.yaml"
+    other.write_text("notes: keep me\n", encoding="utf-8")
+    status, _, err = run_cli("collect", tmp_path / "ames.docx", "--case", case_path, "-o", other)
+    assert status == 2
+    assert "notes.yaml: exists and was not written by cpcdocs collect" in err
+    assert other.read_text(encoding="utf-8") == "notes: keep me\n"
