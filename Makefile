@@ -9,12 +9,16 @@ JOBS   ?= auto
 # The demo signing key's passphrase (tools/make_demo_key.py prints it): no secret.
 DEMO_PASSPHRASE := northmoor-demo-not-secret
 
-.PHONY: setup system demo test lint format bench clean
+.PHONY: setup system system-test demo test lint format bench clean
 
 setup: system $(STAMP)
 
 system:
 	@./tools/install-system-deps.sh
+
+# LibreOffice, for the returned-forms tests only: kept out of `setup` so `make demo` stays fast.
+system-test:
+	@./tools/install-system-deps.sh --test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +47,7 @@ demo: setup
 	@echo "  out/NM-2026-0412/post-list.csv                the envelopes the last run made new or changed"
 	@echo "Explain a recipient's redactions: $(BIN)/cpcdocs explain out/NM-2026-0412 father-theo --case samples/example-record.yaml"
 
-test: setup
+test: setup system-test
 	$(BIN)/python -m pytest -n $(JOBS) -q
 
 lint: setup

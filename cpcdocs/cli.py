@@ -857,3 +857,49 @@ def verify(files: tuple[str, ...], trust: tuple[str, ...]) -> int:
         if not report.ok and status is ExitStatus.OK:
             status = ExitStatus.FINDINGS
     return int(status)
+
+
+# -- collect --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("forms", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--case",
+    "case_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The case the forms belong to.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="The YAML file to write (default: returned.yaml beside the case).",
+)
+@click.option(
+    "--received-on",
+    callback=_date,
+    metavar="YYYY-MM-DD",
+    help="When the reports came back (default: SOURCE_DATE_EPOCH, else today).",
+)
+def collect(forms: tuple[str, ...], case_file: str, output: str | None, received_on: Any) -> int:
+    """Read completed report and record forms into YAML the case includes.
+
+    Every form is checked (the case's own, its author and child, its identification
+    unedited, a sharing answer for every section written, a reason for what is not
+    shared) before anything is written; one bad form and nothing is.
+
+    \b
+    Examples:
+      cpcdocs collect returned/*.docx --case case.yaml -o returned.yaml
+      (then, once, in case.yaml:  include: [returned.yaml])
+    """
+    from .collect import collect as run_collect
+    from .collect import summary_table
+
+    collected = run_collect(forms, case_file, output, received_on=received_on)
+    for line in summary_table(collected):
+        click.echo(line)
+    click.echo(f"wrote {collected.output}")
+    return int(ExitStatus.OK)

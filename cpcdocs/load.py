@@ -62,9 +62,17 @@ class Located:
     #: Problems found while reading (duplicate keys, impossible dates) that do not stop the
     #: model from being checked too, so one run reports everything.
     problems: list[Problem] = field(default_factory=list)
+    #: Values that came from an included file: (path here, that file, path there).
+    origins: list[tuple[PathKey, Located, PathKey]] = field(default_factory=list)
 
     def problem(self, path: PathKey, message: str, *, at_key: bool = False) -> Problem:
-        """A problem located at ``path`` (or the nearest enclosing value that exists)."""
+        """A problem located at ``path`` (or the nearest enclosing value that exists).
+
+        A value merged in from an included file is located in that file.
+        """
+        for prefix, other, there in self.origins:
+            if tuple(path[: len(prefix)]) == prefix:
+                return other.problem((*there, *path[len(prefix) :]), message, at_key=at_key)
         line, col = location_of(self, path, at_key=at_key)
         return Problem(self.file, line, col, format_path(path), message)
 
@@ -605,15 +613,20 @@ def _unwrap(annotation: Any, typing: Any) -> Any:
     return None
 
 
-def load_case(path: str | Path) -> Any:
-    """Load and validate a case file, or raise :class:`InvalidInput` with every problem in it."""
+def load_case(path: str | Path, *, includes: bool = True) -> Any:
+    """Load and validate a case file, or raise :class:`InvalidInput` with every problem in it.
+
+    ``includes=False`` leaves out the files named by ``include:`` (``collect`` rewrites them).
+    """
     from pydantic import ValidationError
 
     from .model import Case, reference_problems
     from .references import v2_reference_problems
 
     located = load_yaml(path)
-    problems: list[Problem] = [*located.problems, *_placeholder_problems(located)]
+    problems: list[Problem] = list(located.problems)
+    problems.extend(_merge_includes(located, Path(path), merge=includes))
+    problems.extend(_placeholder_problems(located))
     case = None
     try:
         case = Case.model_validate(located.data)
@@ -633,18 +646,107 @@ def _placeholder_problems(located: Located) -> list[Problem]:
     return placeholder_problems(located)
 
 
+#: What an included file may hold: what ``cpcdocs collect`` writes.
+INCLUDABLE = ("reports", "record")
+
+
+def _merge_includes(located: Located, case_path: Path, *, merge: bool = True) -> list[Problem]:
+    """Merge the files named by the case's ``include:`` into its data; the problems found.
+
+    ``include: [returned.yaml]`` names files, relative to the case file, that hold only
+    ``reports`` and ``record`` (what ``cpcdocs collect`` writes), so the returned forms can be
+    collected again without touching the case file. Their reports follow the case's own; a
+    record's keys may come from the case (the chair's ``approved_on``, ``not_sent_to``) or an
+    included file (the minute-taker's sections), but not both. The ``include`` key is taken
+    out before the model sees the data, and every problem in an included value is located in
+    its own file.
+    """
+    data = located.data
+    if not isinstance(data, dict) or "include" not in data:
+        return []
+    names = data.pop("include")
+    if not merge:
+        return []
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        return [located.problem(("include",), "expected a list of file names")]
+    problems: list[Problem] = []
+    for index, name in enumerate(names):
+        where = ("include", index)
+        if Path(name).is_absolute():
+            problems.append(located.problem(where, "name the file relative to the case file"))
+            continue
+        try:
+            other = load_yaml(case_path.parent / name, what="included file")
+        except InvalidInput as err:
+            if err.problems and err.problems[0].message.endswith("not found"):
+                problems.append(located.problem(where, f"included file '{name}' not found"))
+            else:
+                problems.extend(err.problems)
+            continue
+        problems.extend(other.problems)
+        problems.extend(_merge_one(located, other))
+    return problems
+
+
+def _merge_one(located: Located, other: Located) -> list[Problem]:
+    problems = [
+        other.problem(
+            (key,), f"an included file may hold only {' and '.join(INCLUDABLE)}", at_key=True
+        )
+        for key in other.data
+        if key not in INCLUDABLE
+    ]
+    data = located.data
+    reports = other.data.get("reports")
+    if reports is not None:
+        if not isinstance(reports, list):
+            problems.append(other.problem(("reports",), "expected a list"))
+        else:
+            mine = data.setdefault("reports", [])
+            if not isinstance(mine, list):
+                return problems  # the case's own error is reported by the model
+            for index, entry in enumerate(reports):
+                located.origins.append((("reports", len(mine)), other, ("reports", index)))
+                mine.append(entry)
+    record = other.data.get("record")
+    if record is not None:
+        if not isinstance(record, dict):
+            problems.append(other.problem(("record",), "expected a mapping of keys to values"))
+            return problems
+        mine = data.setdefault("record", {})
+        if not isinstance(mine, dict):
+            return problems
+        for key, value in record.items():
+            if key in mine:
+                line = location_of(located, ("record", key), at_key=True)[0]
+                problems.append(
+                    other.problem(
+                        ("record", key),
+                        f"record.{key} is also given in {located.file} (line {line})",
+                        at_key=True,
+                    )
+                )
+                continue
+            located.origins.append((("record", key), other, ("record", key)))
+            mine[key] = value
+    return problems
+
+
 def _dedupe(problems: list[Problem]) -> list[Problem]:
     """One problem per field: the reader's own diagnosis beats pydantic's echo of it.
 
     A missing key is its own problem, not one of the mapping's: a profile without
     ``chairs_manager`` or ``complaints_manager`` under ``complaints`` hears about both, and a
-    child without a name still hears it needs a date of birth.
+    child without a name still hears it needs a date of birth. Fields are told apart by file
+    too: an included file's ``reports[0]`` is not the case's.
     """
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     out = []
     for problem in problems:
         missing = problem.message.startswith("required key '")
-        key = (problem.path, problem.message if missing else "")
+        key = (problem.file, problem.path, problem.message if missing else "")
         if problem.path and key in seen:
             continue
         seen.add(key)

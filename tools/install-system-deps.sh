@@ -5,9 +5,16 @@
 #                           to fontTools: ~4x slower and not byte-reproducible)
 #   poppler-utils:          pdftoppm/pdftotext, for looking at rendered pages
 #   fonts-dejavu-core:      fallback glyphs for scripts Liberation Sans lacks
+# With --test, also what only the tests need (`make test` passes it; `make demo` does not):
+#   libreoffice-writer-nogui, python3-uno: open a returned Word form headless, fill it through
+#                           UNO and save it as LibreOffice does (tests/test_collect.py)
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core)
-packages+=(chromium)  # headless browser: tests/test_review.py opens the chair's review sheet in it
+if [ "${1:-}" = "--test" ]; then
+  # LibreOffice: tests fill the returned forms in it; Chromium: tests open the chair's review
+  # sheet in a real browser. Neither is needed to render a pack.
+  packages+=(libreoffice-writer-nogui python3-uno chromium)
+fi
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${packages[@]}"; do
