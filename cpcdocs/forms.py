@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from .kinds import KINDS
+
 __all__ = [
     "DESCRIPTOR_PART",
     "FORM_KINDS",
@@ -199,11 +201,12 @@ RECORD_FORM_SECTIONS: tuple[FormSection, ...] = (
     ),
 )
 
-#: The kinds of form that come back, and their Word template.
+#: The kinds of form that come back, and their Word template: from the one declaration of
+#: each kind (:data:`cpcdocs.kinds.KINDS`).
 FORM_KINDS: dict[str, str] = {
-    "report_proforma": "report_proforma.docx",
-    "child_report": "child_report.docx",
-    "record_shell": "record_shell.docx",
+    kind.value: spec.word_template
+    for kind, spec in KINDS.items()
+    if spec.returnable and spec.word_template is not None
 }
 
 
@@ -364,44 +367,32 @@ def form_views(
     *,
     deadlines: Any = None,
 ) -> list[tuple[str, Any]]:
-    """Every returnable form of a case as (file name, view), by the contract's distribution.
+    """Every returnable form of a case as (file name, view), as the pack plan sends them.
 
-    A proforma for each professional other than the chair, the lead social worker and the
-    minute-taker, per child they know; the social work report shell per child for the lead
-    social worker; the record shell for the minute-taker. ``pack`` plans the same documents
-    through ``plan.py``; this is for rendering forms on their own (tests, ``tools/``).
+    The Word copies the plan gives a professional of the returnable kinds (the proformas, the
+    social work report shell, the record shell), for rendering forms on their own (tests,
+    ``tools/``). File names say who the form is for: ``<kind>-<author>[-<child>].docx``.
     """
-    from .model import Role
-    from .rules import Profile, Recipient
+    from .plan import plan_pack
+    from .rules import Profile
     from .views import build_view
 
     out: list[tuple[str, Any]] = []
-
-    def add(kind: str, author: str, child: str | None) -> None:
+    for doc in plan_pack(case):
+        if doc.kind.value not in FORM_KINDS or doc.profile is not Profile.PROFESSIONAL:
+            continue
+        if "docx" not in doc.formats:
+            continue
         view = build_view(
             case,
             authority,
-            Recipient("professional", author),
-            kind=kind,
+            doc.recipient,
+            kind=doc.kind.value,
             issued_on=issued_on,
-            profile=Profile.PROFESSIONAL,
-            child=child,
+            profile=doc.profile,
+            child=doc.child,
             deadlines=deadlines,
         )
-        name = f"{kind}-{author}" + (f"-{child}" if child else "") + ".docx"
-        out.append((name, view))
-
-    lead = case.lead_social_worker
-    for pro in case.professionals:
-        if pro.role in (Role.CHAIR, Role.MINUTE_TAKER) or (lead is not None and pro.id == lead.id):
-            continue
-        known = pro.knows if pro.knows is not None else [c.id for c in case.children]
-        for child in known:
-            add("report_proforma", pro.id, child)
-    if lead is not None:
-        for child in case.children:
-            add("child_report", lead.id, child.id)
-    for pro in case.professionals:
-        if pro.role is Role.MINUTE_TAKER:
-            add("record_shell", pro.id, None)
+        name = f"{doc.kind.value}-{doc.recipient.id}" + (f"-{doc.child}" if doc.child else "")
+        out.append((name + ".docx", view))
     return out

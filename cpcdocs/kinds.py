@@ -81,6 +81,8 @@ class KindSpec:
     encloses: frozenset[DocumentKind] = frozenset()
     #: Signed by the chair when a signing key is given (``render --sign-key``).
     signed: bool = False
+    #: A Word form that comes back filled in (``cpcdocs collect``); it carries its descriptor.
+    returnable: bool = False
 
     @property
     def wording_template(self) -> str:
@@ -142,6 +144,7 @@ KINDS: dict[DocumentKind, KindSpec] = {
             Stage.INVITATIONS,
             per_child=True,
             word_template="report_proforma.docx",
+            returnable=True,
         ),
         KindSpec(
             DocumentKind.CHILD_REPORT,
@@ -149,12 +152,14 @@ KINDS: dict[DocumentKind, KindSpec] = {
             Stage.REPORTS,
             per_child=True,
             word_template="child_report.docx",
+            returnable=True,
         ),
         KindSpec(
             DocumentKind.RECORD_SHELL,
             "Record of the child protection conference (minute-taker's form)",
             Stage.INVITATIONS,
             word_template="record_shell.docx",
+            returnable=True,
         ),
         KindSpec(
             DocumentKind.AGENCY_REPORT,

@@ -325,6 +325,10 @@ def _metadata(view: View, doc: PlannedDocument) -> dict[str, Any]:
 
 def _render_one(renderer: Any, view: View, doc: PlannedDocument, fmt: str) -> bytes:
     word = doc.spec.word_template
+    if fmt == "docx" and word is not None and doc.spec.returnable:
+        from .forms import render_form
+
+        return render_form(renderer, view)
     if fmt == "docx" and word is not None:
         return renderer.render_docx_template(word, {"view": view})
     if fmt == "pdf":
