@@ -9,7 +9,7 @@ JOBS   ?= auto
 # The demo signing key's passphrase (tools/make_demo_key.py prints it): no secret.
 DEMO_PASSPHRASE := northmoor-demo-not-secret
 
-.PHONY: setup system system-test demo test lint format bench clean
+.PHONY: setup system system-test demo test test-fast lint format bench clean
 
 setup: system $(STAMP)
 
@@ -49,6 +49,10 @@ demo: setup
 
 test: setup system-test
 	$(BIN)/python -m pytest -n $(JOBS) -q
+
+# The fast tier, for a developer every few minutes: no whole packs, subprocesses or browsers.
+test-fast: setup
+	$(BIN)/python -m pytest -n $(JOBS) -q -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check .
