@@ -16,7 +16,8 @@ setup: system $(STAMP)
 system:
 	@./tools/install-system-deps.sh
 
-# LibreOffice, for the returned-forms tests only: kept out of `setup` so `make demo` stays fast.
+# LibreOffice and Chromium, for the tests only (returned forms, the review sheet in a browser):
+# kept out of `setup` so `make demo` stays fast.
 system-test:
 	@./tools/install-system-deps.sh --test
 
