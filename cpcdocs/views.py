@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .authority import Authority
+from .authority import Authority, Complaints, Leaflets
 from .model import (
     EXCLUSION_GROUND_TEXT,
     Accessibility,
@@ -267,8 +267,8 @@ class AuthorityView:
     logo_path: Path | None
     marking: str
     conference_service: Contact
-    complaints: object
-    leaflets: object
+    complaints: Complaints
+    leaflets: Leaflets
     advice_lines: tuple[Contact, ...]
     chair_signature_path: Path | None
     #: ``with_chair_agreement`` or ``allowed``: what the invitation says about solicitors.
