@@ -34,6 +34,8 @@ __all__ = [
 ]
 
 GATE = Gate("python-docx", "python-docx", ">=1.2,<1.3")
+#: The private class of ``docx.opc.pkgwriter`` that writes ``[Content_Types].xml``.
+CONTENT_TYPES_WRITER = "_ContentTypesItem"
 
 _NO_FALLBACK = "used anyway (no public alternative)"
 
@@ -101,12 +103,13 @@ def package_members(package: Any, blob: Any = None) -> dict[str, bytes]:
     parts = list(package.iter_parts())
     content_types = None
     if GATE.supported(fallback):
-        try:
-            from docx.opc.pkgwriter import _ContentTypesItem
+        from docx.opc import pkgwriter
 
-            content_types = _ContentTypesItem.from_parts(parts).blob
-        except (ImportError, AttributeError):
-            GATE.missing("docx.opc.pkgwriter._ContentTypesItem", fallback)
+        writer = getattr(pkgwriter, CONTENT_TYPES_WRITER, None)
+        try:
+            content_types = writer.from_parts(parts).blob  # type: ignore[union-attr]
+        except AttributeError:
+            GATE.missing(f"docx.opc.pkgwriter.{CONTENT_TYPES_WRITER}", fallback)
     if content_types is None:
         stream = io.BytesIO()
         package.save(stream)

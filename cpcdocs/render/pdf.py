@@ -219,7 +219,9 @@ class PdfEngine:
                     url_fetcher=self.url_fetcher,
                 ),
             ]
-        self.image_cache: dict[str, Any] = {}
+        #: WeasyPrint's decoded images by URL, one cache for each set of allowed folders: an
+        #: image is fetched (and checked) once for the folders it was checked against.
+        self.image_caches: dict[tuple[Path, ...], dict[str, Any]] = {}
         self._data_uris: dict[tuple[Path, int, int], str] = {}
 
     @contextmanager
@@ -298,7 +300,7 @@ class PdfEngine:
         ).render(
             font_config=self.font_config,
             stylesheets=self.stylesheets,
-            cache=self.image_cache,
+            cache=self.image_caches.setdefault(_DOCUMENT_FOLDERS.get(), {}),
             **archival,
         )
         date = _w3c_date(issued_on)
