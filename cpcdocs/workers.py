@@ -101,8 +101,9 @@ def release_memory() -> None:
     Called by a batch worker after each case. Rendering allocates and frees a great deal in C
     (Pango, HarfBuzz, lxml, PDFium) as well as in Python; glibc keeps freed pages for reuse,
     fragmented, so a worker's resident size crept up case after case from fragmentation
-    alone. (What a library truly keeps is not returned this way: see the ``::marker`` rule and
-    :func:`~cpcdocs.render.pdf.free_font_names`.) Trimming after each case costs a few
+    alone. (What a library truly keeps is not returned this way: see the ``::marker`` rule,
+    :func:`~cpcdocs._compat.weasyprint.install_font_name_fix`, and the batch pool's worker
+    recycling, which bounds whatever is left.) Trimming after each case costs a few
     milliseconds in a case of seconds.
     """
     import gc

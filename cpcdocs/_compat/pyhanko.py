@@ -39,7 +39,7 @@ def metadata_keeping_writer(pdf: bytes) -> Any:
         GATE.missing("IncrementalPdfFileWriter._update_meta", fallback)
         return IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
 
-    class KeepMetadata(IncrementalPdfFileWriter):  # type: ignore[misc]
+    class KeepMetadata(IncrementalPdfFileWriter):
         def _update_meta(self) -> None:
             return None
 
@@ -65,7 +65,7 @@ def outline_stamp_style(draw: Draw, fallback_text: str, **style: Any) -> Any:
             GATE.missing(f"{owner.__name__}.{name}", fallback)
             return TextStampStyle(stamp_text=fallback_text, **style)
 
-    class OutlineStamp(BaseStamp):  # type: ignore[misc]
+    class OutlineStamp(BaseStamp):
         def __init__(self, writer: Any, style: Any, box: Any, params: dict[str, Any]) -> None:
             super().__init__(writer=writer, style=style, box=box)
             self.params = params
@@ -73,13 +73,13 @@ def outline_stamp_style(draw: Draw, fallback_text: str, **style: Any) -> Any:
         def as_form_xobject(self) -> Any:
             # Outlines are verbose; compressed, the widget adds a few kilobytes, not seventy.
             xobject = super().as_form_xobject()
-            xobject.compress()
+            xobject.compress()  # type: ignore[no-untyped-call]
             return xobject
 
         def _render_inner_content(self) -> list[bytes]:
             return draw(self.box.width, self.box.height, self.params)
 
-    class OutlineStampStyle(TextStampStyle):  # type: ignore[misc]
+    class OutlineStampStyle(TextStampStyle):
         def create_stamp(self, writer: Any, box: Any, text_params: dict[str, Any]) -> Any:
             return OutlineStamp(writer, self, box, text_params)
 

@@ -115,7 +115,9 @@ class FetchRefused(Exception):
     """Raised by :func:`url_fetcher`'s ``check`` to refuse a URL; stops the render."""
 
 
-def url_fetcher(check: Callable[[str], tuple[str, bytes, str] | None]) -> tuple[Any, type]:
+def url_fetcher(
+    check: Callable[[str], tuple[str, bytes, str] | None],
+) -> tuple[Any, type[BaseException]]:
     """A WeasyPrint URL fetcher for ``file:`` and ``data:`` URLs, and the error that stops it.
 
     ``check(url)`` decides: it returns ``(url, body, mime type)`` to serve those bytes (the
