@@ -445,3 +445,25 @@ def test_recycling_does_not_change_what_a_pool_returns() -> None:
     finally:
         pool.close()
     assert results == {n: n for n in range(12)}
+
+
+def _stream_ids(_: object) -> tuple[int, int]:
+    print("a warning from a recycled worker", file=sys.stderr)
+    return id(sys.stdout), id(sys.stderr)
+
+
+def test_a_forked_worker_writes_through_streams_of_its_own() -> None:
+    """A worker forked while the progress bar's thread held stderr's lock must not wait on it."""
+    from cpcdocs.batch import _Pool
+
+    inherited = (id(sys.stdout), id(sys.stderr))
+    results: dict[int, tuple[int, int]] = {}
+    pool = _Pool(1, recycle_after=1)
+    try:
+        pool.run(_stream_ids, [0, 1], results.__setitem__, lambda i: (0, 0))
+    finally:
+        pool.close()
+    for stdout_id, stderr_id in results.values():
+        if sys.stderr.__class__.__name__ != "CaptureIO":  # no descriptor to duplicate
+            assert stderr_id != inherited[1]
+        assert stdout_id != 0
