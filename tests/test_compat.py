@@ -80,6 +80,36 @@ def test_the_tested_range_matches_the_lock_file(name: str) -> None:
     assert pinned.group(1) in gate.tested
 
 
+def test_every_dependency_has_an_upper_bound_and_a_pin_inside_its_range() -> None:
+    """pyproject.toml's ranges and requirements.lock agree; a new dependency needs both."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lines = [*project["dependencies"]]
+    for extra in ("dev", "dask"):
+        lines.extend(project["optional-dependencies"][extra])
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pins = {
+        canonicalize_name(name): version
+        for name, version in re.findall(r"(?m)^([A-Za-z0-9_.-]+)==(\S+)$", lock)
+    }
+    assert "cpcdocs" not in pins
+    problems = []
+    for line in lines:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        if not any(spec.operator in ("<", "<=", "==", "~=") for spec in requirement.specifier):
+            problems.append(f"{line}: no upper bound")
+        if name not in pins:
+            problems.append(f"{line}: not in requirements.lock (run tools/make_lock.py)")
+        elif pins[name] not in requirement.specifier:
+            problems.append(f"{line}: the lock pins {pins[name]}")
+    assert not problems, "\n".join(problems)
+
+
 def test_a_gate_warns_once_and_says_what_is_lost(monkeypatch: pytest.MonkeyPatch) -> None:
     gate = Gate("Example", "pytest", ">=1,<2")
     with pytest.warns(CompatWarning, match=r"Example .* outside .*: the thing is off"):
