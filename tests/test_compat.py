@@ -68,12 +68,12 @@ def test_the_installed_version_is_in_the_tested_range(name: str) -> None:
     )
 
 
-@pytest.mark.parametrize("name", sorted(GATES))
+@pytest.mark.parametrize(
+    "name", sorted(n for n, gate in GATES.items() if gate.distribution != "python")
+)
 def test_the_tested_range_matches_the_lock_file(name: str) -> None:
-    """The lock installs a version inside every gate's range (or the test suite warns)."""
+    """The lock installs a version inside every library gate's range (or the suite warns)."""
     gate = GATES[name]
-    if gate.distribution == "python":
-        pytest.skip("the interpreter is not in the lock file")
     lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
     pinned = re.search(rf"(?im)^{re.escape(gate.distribution)}==(\S+)", lock)
     assert pinned, f"{gate.distribution} is not pinned in requirements.lock"
