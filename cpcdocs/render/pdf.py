@@ -438,7 +438,12 @@ class AssetGuard:
         return data, mime
 
     def serve(self, url: str) -> tuple[str, bytes, str] | None:
-        """For the URL fetcher: a ``file:`` URL's checked bytes; other schemes are WeasyPrint's."""
+        """For the URL fetcher: a ``file:`` URL's checked bytes; other schemes are WeasyPrint's.
+
+        WeasyPrint itself allows only ``data:`` besides: a letter never fetches from the
+        network, so a template with ``<img src="https://…">`` gets no picture (with a warning)
+        and no request leaves the machine.
+        """
         if not url.lower().startswith("file:"):
             return None
         url = url.split("?")[0]
