@@ -55,25 +55,34 @@ class Gate:
         self.tested = SpecifierSet(tested)
         self._warned: set[str] = set()
         self._lock = threading.Lock()
+        #: The installed version, read once (``importlib.metadata`` scans the path each time).
+        self._version: tuple[str | None] | None = None
+        #: The last version judged, and the verdict: wrappers ask on every call.
+        self._verdict: tuple[str | None, bool] | None = None
 
     def installed(self) -> str | None:
         """The installed version's string, or None when the library is not installed."""
-        if self.distribution == "python":
-            return platform.python_version()
-        try:
-            return importlib.metadata.version(self.distribution)
-        except importlib.metadata.PackageNotFoundError:
-            return None
+        if self._version is None:
+            if self.distribution == "python":
+                self._version = (platform.python_version(),)
+            else:
+                try:
+                    self._version = (importlib.metadata.version(self.distribution),)
+                except importlib.metadata.PackageNotFoundError:
+                    self._version = (None,)
+        return self._version[0]
 
     def in_range(self) -> bool:
         """Whether the installed version is one the wrappers were tested with (no warning)."""
         found = self.installed()
-        if found is None:
-            return False
+        if self._verdict is not None and self._verdict[0] == found:
+            return self._verdict[1]
         try:
-            return Version(found) in self.tested
+            verdict = found is not None and Version(found) in self.tested
         except InvalidVersion:
-            return False
+            verdict = False
+        self._verdict = (found, verdict)
+        return verdict
 
     def supported(self, uses: str) -> bool:
         """True when tested; else warn once that ``uses`` (the private thing) is not relied on.
