@@ -450,6 +450,8 @@ class AuthorityView:
     leaflets: object
     advice_lines: tuple[Contact, ...]
     chair_signature_path: Path | None
+    #: The profile's folder: the only place besides the templates its images may come from.
+    base_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -776,6 +778,7 @@ def _authority_view(case: Case, authority: Authority) -> AuthorityView:
         leaflets=authority.leaflets,
         advice_lines=tuple(Contact(a.name, a.phone) for a in authority.advice_lines),
         chair_signature_path=authority.signature_path(case.conference.chair),
+        base_dir=authority.base_dir,
     )
 
 

@@ -195,3 +195,60 @@ def test_a_layout_override_cannot_embed_a_symlinked_file(
     (override / "layout" / "evil.png").write_bytes(png_bytes())  # a real picture: fine
     pdf = renderer.render_pdf(view, metadata=PdfMetadata("Invitation", "Northmoor"))
     assert pdf.startswith(b"%PDF")
+
+
+# -- a council's own profile folder, end to end ---------------------------------------------------
+
+
+def _council_folder(tmp_path: Path) -> Path:
+    """The built-in profile copied into a council's own folder, with its logo and signature."""
+    import shutil
+
+    folder = tmp_path / "council"
+    shutil.copytree(templates_root() / "authorities", folder)
+    return folder / "northmoor.yaml"
+
+
+def _render(profile: Path, out: Path) -> tuple[int, str]:
+    from conftest import ROOT, run_cli
+
+    code, _, stderr = run_cli(
+        "render",
+        str(ROOT / "samples" / "example-initial.yaml"),
+        "-o",
+        str(out),
+        "--authority",
+        str(profile),
+        "--only",
+        "invitation",
+        "--recipient",
+        "mother",
+        "--format",
+        "pdf",
+        "--date",
+        "2026-12-14",
+        "-j",
+        "1",
+    )
+    return code, stderr
+
+
+def test_a_councils_own_profile_folder_may_hold_its_logo(tmp_path: Path) -> None:
+    profile = _council_folder(tmp_path)
+    code, stderr = _render(profile, tmp_path / "out")
+    assert code == 0, stderr
+    pdfs = list((tmp_path / "out").rglob("invitation*.pdf"))
+    assert pdfs and b"/Subtype /Image" in pdfs[0].read_bytes()
+
+
+def test_a_councils_logo_symlinked_to_another_file_stops_the_render(tmp_path: Path) -> None:
+    profile = _council_folder(tmp_path)
+    secret = tmp_path / "notes.txt"
+    secret.write_text(SECRET, encoding="utf-8")
+    (profile.parent / "logo.png").unlink()
+    (profile.parent / "logo.png").symlink_to(secret)
+    code, stderr = _render(profile, tmp_path / "out")
+    assert code == ExitStatus.RENDER_ERROR, stderr
+    assert "notes.txt: refused" in stderr
+    assert "Traceback" not in stderr
+    assert not list((tmp_path / "out").rglob("*.pdf"))
