@@ -21,10 +21,13 @@ system:
 system-test:
 	@./tools/install-system-deps.sh --test
 
-$(STAMP): pyproject.toml
+# The exact versions the tests passed with (requirements.lock, from tools/make_lock.py), then
+# cpcdocs itself without letting pip pick any other version.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,dask]'
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $(STAMP)
 
 demo: setup

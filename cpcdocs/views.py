@@ -273,6 +273,8 @@ class AuthorityView:
     chair_signature_path: Path | None
     #: ``with_chair_agreement`` or ``allowed``: what the invitation says about solicitors.
     solicitors: str = "with_chair_agreement"
+    #: The profile's folder: the only place besides the templates its images may come from.
+    base_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -671,6 +673,7 @@ def _authority_view(case: Case, authority: Authority) -> AuthorityView:
         advice_lines=tuple(Contact(a.name, a.phone) for a in authority.advice_lines),
         chair_signature_path=authority.signature_path(case.conference.chair),
         solicitors=authority.solicitors.value,
+        base_dir=authority.base_dir,
     )
 
 

@@ -142,7 +142,11 @@ class Renderer:
         meta = PdfMetadata.coerce(metadata, view)
         try:
             return self._pdf_engine().write(
-                html, meta, issued_on=view.issued_on, lang=getattr(view, "language", "en-GB")
+                html,
+                meta,
+                issued_on=view.issued_on,
+                lang=getattr(view, "language", "en-GB"),
+                folders=[f for f in [getattr(view.authority, "base_dir", None)] if f is not None],
             )
         except RenderError:
             raise
@@ -172,6 +176,7 @@ class Renderer:
                 stylesheet=self.find(LAYOUT_CSS),
                 fonts_dir=self.builtin_dir / "fonts",
                 base_url=self.find(LAYOUT_HTML).parent,
+                folders=[f for f in (self.builtin_dir, self.templates_dir) if f is not None],
             )
         return self._pdf
 
