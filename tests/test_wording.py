@@ -23,11 +23,11 @@ import pytest
 import yaml
 
 from cpcdocs.authority import Authority
+from cpcdocs.kinds import KINDS, Stage
 from cpcdocs.load import load_case, resolve_authority
 from cpcdocs.model import Case, ExclusionGround
 from cpcdocs.pack import document_views
 from cpcdocs.plan import DocumentKind, PlannedDocument
-from cpcdocs.kinds import KINDS, Stage
 from cpcdocs.render import Renderer
 from cpcdocs.render.blocks import Paragraph, Table
 from cpcdocs.timeline import deadlines
@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 ISSUED = dt.date(2026, 11, 22)
 #: Kinds whose PDF comes from a wording template, and the Word forms: from the declarations.
-HTML_KINDS = tuple(k.value for k, spec in KINDS.items() if spec.word_template is None) + (
+HTML_KINDS = (
+    *tuple(k.value for k, spec in KINDS.items() if spec.word_template is None),
     "child_report",
 )
 DOCX_FORMS = tuple(k.value for k, spec in KINDS.items() if spec.word_template is not None)
