@@ -222,7 +222,9 @@ def _rtl_readings(text: str) -> list[str]:
 
     variants: list[list[str]] = [[], [], []]
     for line in _LINES.split(text):
-        tokens = _WORD.findall(normalise(line))
+        # Whitespace-separated, so a word joined by a maqaf or hyphen ("בת־שבע") keeps its
+        # inner order, as PDFium does; punctuation goes when the reading is made into words.
+        tokens = normalise(line).split()
         if not _RTL.search(line):
             for variant in variants:
                 variant.append(" ".join(tokens))
@@ -299,14 +301,27 @@ def _is_distinctive(token: str) -> bool:
 def distinctive_words(text: str) -> list[str]:
     """The words of ``text`` that are evidence alone: rare words, names, places, numbers.
 
-    Returned normalised (casefolded), once each, in order.
+    A capitalised word is a name or a place when it is not an everyday word (below
+    :data:`NAME_ZIPF`), except at the start of a sentence, where only rarity counts. Returned
+    normalised (casefolded), once each, in order.
     """
     prepared = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
     found: dict[str, None] = {}
-    for token in _WORD.findall(prepared):
-        if _is_distinctive(token):
+    sentence_start = True
+    for match in _TOKEN_OR_STOP.finditer(prepared):
+        token = match.group(0)
+        if not token[0].isalnum() and token[0] != "_":
+            sentence_start = True
+            continue
+        # A capitalised word opening a sentence may be any word: judged by rarity alone.
+        if _is_distinctive(token.casefold() if sentence_start else token):
             found.setdefault(_strip_marks(token.casefold()), None)
+        sentence_start = False
     return list(found)
+
+
+#: A word, or a sentence end (after which a capital letter says nothing).
+_TOKEN_OR_STOP = re.compile(r"\w+|[.!?:;\n]")
 
 
 def _distinctive_phrase(tokens: Sequence[str]) -> bool:
