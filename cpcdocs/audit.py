@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import search as _search
 from . import views
 from .authority import Authority
 from .errors import CpcdocsError, ExitStatus
@@ -146,6 +147,7 @@ def rule_in_words(rule: str, profile: Profile | str | None = None) -> str:
 # -- normalisation and the search (cpcdocs.search), re-exported for existing callers ---------
 
 _haystack = haystack
+_words = _search.words
 _value_words = value_words
 _Hidden = Hidden
 
