@@ -313,7 +313,13 @@ class _Auditor:
         ]
 
     def search_plan(self, recipient: Recipient, kind: str | None, child: str | None) -> SearchPlan:
-        """What to look for in one reader's copy of one kind of document."""
+        """What to look for in one reader's copy of one kind of document.
+
+        A child the case does not know (a file from another case's pack) narrows nothing: the
+        file is searched as the reader's letter is, and is an integrity finding anyway.
+        """
+        if child is not None and all(c.id != child for c in self.case.children):
+            child = None
         planned = self.plan.get((kind or "", recipient.id, child))
         profile = planned.profile if planned else profile_for(recipient)
         key = (recipient, profile, child, kind)

@@ -903,8 +903,9 @@ def parallel_texts(
     conditions, a strategy meeting will be held"). In a reader's copy of Theo's plan, Maya's
     contingency is withheld (another child), yet its words are the words of Theo's own
     contingency, which the reader may read. So a text withheld only for its child (rule
-    ``per-child-document`` or ``other-child``, no tags, no ``withhold_from``, no restricted
-    readership) is excused by the texts the rules let this reader see *in the same place* for
+    ``per-child-document`` or ``other-child``, and visible to this reader were it about the
+    child of its counterpart: its tags, ``withhold_from`` and readership allow them) is
+    excused by the texts the rules let this reader see *in the same place* for
     another child (``plan.*.contingency``), and by nothing else: the same words copied into a
     different field (an information item pasted into a plan action) are still found.
 
@@ -919,19 +920,27 @@ def parallel_texts(
     children = frozenset(c.id for c in case.children)
     vis = Visibility(case, authority, recipient, profile, child)
     refs = {ref.id: ref for ref in case.text_refs()}
-    visible: dict[str, list[str]] = {}
+    visible: dict[str, list[Any]] = {}
     for ref in refs.values():
         if vis.text_rule(ref) is None:
-            key = _parallel_key(ref.id, children)
-            visible.setdefault(key, []).append(value_words(ref.item.text))
+            visible.setdefault(_parallel_key(ref.id, children), []).append(ref)
     out: dict[str, str] = {}
     for item_id in scoped:
         ref = refs.get(item_id)
-        if ref is None or ref.only_for is not None or ref.item.tags or ref.item.withhold_from:
+        mates = visible.get(_parallel_key(item_id, children)) if ref else None
+        if not mates or ref.only_for is not None:
             continue
-        texts = visible.get(_parallel_key(item_id, children))
-        if texts:
-            out[item_id] = "|".join(texts)
+        # Withheld only for its child: were it about the child of its visible counterpart,
+        # this reader could read it (a safety action is still withheld from whoever it
+        # does not protect, a chair's withhold_from still holds).
+        rule = vis.item_rule(
+            tags=ref.item.tags,
+            about=[a for a in ref.item.about if a not in children],
+            withhold_from=ref.item.withhold_from,
+            concerns=mates[0].concerns,
+        )
+        if rule is None:
+            out[item_id] = "|".join(value_words(m.item.text) for m in mates)
     return out
 
 
