@@ -399,13 +399,18 @@ def test_one_distinctive_word_anywhere_stops_the_audit(
 
     clean, case_file = father_pack
     pack = Path(shutil.copytree(clean, tmp_path / clean.name))
-    target = pack / "father-oscar" / f"outline_plan-oscar.{fmt}"
+    target = (
+        pack
+        / "father-oscar"
+        / ("decision_letter.docx" if fmt == "docx" else "outline_plan-oscar.pdf")
+    )
     (_docx_inject if fmt == "docx" else _pdf_inject)(target, place)
     code, stdout, _ = run_cli("audit", pack, "--case", case_file, "--format", "json")
     assert code == 3, stdout
     found = json.loads(stdout)["findings"]
+    # the item concerns his son and a girl he may not know of: withheld as the other child's
     assert {(f["rule"], f["item"]) for f in found if f["kind"] == "leak"} == {
-        ("tag:third_party", "cousin-report")
+        ("other-child", "cousin-report")
     }
     assert WORD not in stdout
 
