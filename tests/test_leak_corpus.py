@@ -428,31 +428,26 @@ def test_the_word_alone_is_the_evidence(father_pack: tuple[Path, Path]) -> None:
 
 
 def _patched_sample(path: Path, tmp: Path) -> Path:
-    """A sample, with the two texts of split-family-three-fathers that name an absent person.
+    """A sample (or a case generated from one), less two texts that name an absent person.
 
-    That sample's Alfie contingency names the grandmother, whom no reader of Alfie's plan is
-    connected to, and Ruby's analysis names Tyler Brook, whom Ruby's father may not see: both
-    are leaks under the rules (the old audit excused them as visible free text). The sample
-    is not this test's to change, so the copy rendered here connects the grandmother to Alfie
-    and withholds Ruby's analysis from her father.
+    split-family-three-fathers' Alfie contingency names the grandmother, whom no reader of
+    Alfie's plan is connected to, and Ruby's analysis names Tyler Brook, whom Ruby's father may
+    not see: both are leaks under the rules (the old audit excused them as visible free text)
+    and the audit rightly stops them. The sample is not this test's to change, so the copy
+    rendered here connects the grandmother to Alfie and withholds Ruby's analysis from her
+    father.
     """
-    text = path.read_text()
-    if path.stem == "split-family-three-fathers":
-        text = text.replace(
-            "    withhold_address_from: [father-tyler]\n    invite: true\n",
-            "    withhold_address_from: [father-tyler]\n    invite: true\n"
-            "    connected_to: [alfie]\n",
-        )
-        text = text.replace(
-            "    analysis: >\n      Ruby takes on",
-            "    analysis:\n      withhold_from: [father-craig]\n"
-            "      text: >\n        Ruby takes on",
-        ).replace(
-            "\n      Tyler Brook's violence towards her mother.",
-            "\n        Tyler Brook's violence towards her mother.",
-        )
+    import yaml
+
+    data = yaml.safe_load(path.read_text())
+    for person in data.get("people", []):
+        if person["id"] == "grandmother" and any(c["id"] == "alfie" for c in data["children"]):
+            person.setdefault("connected_to", []).append("alfie")
+    for child in data["children"]:
+        if child["id"] == "ruby" and isinstance(child.get("analysis"), str):
+            child["analysis"] = {"text": child["analysis"], "withhold_from": ["father-craig"]}
     out = tmp / path.name
-    out.write_text(text)
+    out.write_text(yaml.safe_dump(data, sort_keys=False))
     return out
 
 
@@ -492,5 +487,6 @@ def test_every_sample_audits_clean(tmp_path: Path, sample: str) -> None:
 def test_a_generated_corpus_audits_clean(generated: list[Path], tmp_path: Path) -> None:
     files = 0
     for path in generated:
-        files += render_pack(path, tmp_path / "out", RenderOptions(issued_on=ISSUED)).files
+        patched = _patched_sample(path, tmp_path)
+        files += render_pack(patched, tmp_path / "out", RenderOptions(issued_on=ISSUED)).files
     assert files > 0
