@@ -454,7 +454,8 @@ def name_needles(name: str) -> list[Needle]:
 
     "Maya Lin Harrow": "Maya Lin Harrow", "Maya Harrow", "Harrow, Maya Lin", "Harrow, Maya",
     "M. Harrow", "M. L. Harrow", "ML Harrow". Initials are left out when the first initial is
-    an English word on its own ("A Lane" would match "down a lane").
+    an English word on its own ("A Lane" would match "down a lane"), and run-together
+    initials when they spell a title or a word ("MS Greenhalgh" would match "Ms Greenhalgh").
     """
     parts = [p for p in name.split() if _WORD.search(p)]
     found: dict[str, None] = {}
@@ -476,7 +477,10 @@ def name_needles(name: str) -> list[Needle]:
             add(f"{initial} {last}")
             if middle_initials:
                 add(f"{initial} {' '.join(middle_initials)} {last}")
-                add(f"{initial}{''.join(middle_initials)} {last}")
+                joined = initial + "".join(middle_initials)
+                # "MS Greenhalgh" for Morwenna Sorrel would match every "Ms Greenhalgh"
+                if joined not in _NOT_NAMES and zipf(joined) < NAME_ZIPF:
+                    add(f"{joined} {last}")
     return [Needle(n) for n in found]
 
 

@@ -359,3 +359,10 @@ def test_pdfium_does_reverse_right_to_left_words() -> None:
     chunks = extract_bytes(rendered_pdf(f"<p>Sister: {ARABIC} lives here.</p>"), "pdf")
     page = next(c for c in chunks if c.where == "page 1")
     assert words(ARABIC) not in words(page.text)
+
+
+def test_run_together_initials_that_spell_a_title_are_not_a_name() -> None:
+    needles = needle_words(name_needles("Morwenna Sorrel Greenhalgh"))
+    assert " ms greenhalgh " not in needles and " m s greenhalgh " in needles
+    item = WithheldItem("absent-child", "m", names=("Morwenna Sorrel Greenhalgh",))
+    assert not found(item, "a condition not to contact Ms Greenhalgh")
