@@ -281,10 +281,14 @@ _NOT_NAMES = frozenset(
 
 @functools.lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
-    """How common a (casefolded) word is in English, on the Zipf scale (0 for unknown words)."""
+    """How common a (casefolded) word is in English, on the Zipf scale (0 for unknown words).
+
+    ``wordfreq``'s small English list holds every word down to Zipf 3, below every threshold
+    here, so it decides exactly as the large one would, and loads faster.
+    """
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en")
+    return zipf_frequency(word, "en", wordlist="small")
 
 
 def _is_distinctive(token: str) -> bool:
@@ -772,12 +776,15 @@ def view_strings(value: Any, hidden: Hidden | None = None) -> Iterator[str]:
 class Excuse:
     """What one reader may legitimately see, as ``|``-joined word strings (:func:`words`).
 
-    ``phrases`` (the letters' wording and the view's structured values) excuses any needle.
-    ``free`` (the reader's visible free text) excuses only a single distinctive word.
+    ``phrases`` (the view's structured values) and, when ``plate`` is set, the letters' own
+    wording (:func:`boilerplate` of ``templates_dir``) excuse any needle. ``free`` (the
+    reader's visible free text) excuses only a single distinctive word.
     """
 
     phrases: str
     free: str
+    plate: bool = False
+    templates_dir: str | None = None
 
     @classmethod
     def of(
@@ -792,13 +799,36 @@ class Excuse:
 
         ``extra`` adds structured strings the view does not hold (deadline labels and dates).
         """
-        plate = boilerplate(templates_dir)
         structured: list[str] = []
         free: list[str] = []
         for _, text, is_free in view_fields(view, Hidden.of(items)):
             (free if is_free else structured).append(value_words(text))
         structured.extend(value_words(s) for s in extra)
-        return cls(phrases=plate + "|" + "|".join(structured), free="|".join(free))
+        return cls(
+            phrases="|".join(structured),
+            free="|".join(free),
+            plate=True,
+            templates_dir=templates_dir,
+        )
+
+
+#: Per templates folder, whether each needle met so far is in the letters' own wording. The
+#: wording is the same for every reader, so each needle is looked up in it once per process.
+_IN_PLATE: dict[str | None, dict[str, bool]] = {}
+_IN_PLATE_LIMIT = 500_000
+
+
+def _plate_hits(needles: Iterable[str], templates_dir: str | None) -> set[str]:
+    """The needles found in :func:`boilerplate`, each looked up once per process."""
+    known = _IN_PLATE.setdefault(templates_dir, {})
+    needles = list(needles)
+    unknown = [n for n in needles if n not in known]
+    if unknown:
+        if len(known) + len(unknown) > _IN_PLATE_LIMIT:
+            known.clear()
+        hits = _found(_automaton(unknown), boilerplate(templates_dir))
+        known.update((n, n in hits) for n in unknown)
+    return {n for n in needles if known[n]}
 
 
 # -- one pass: the automaton --------------------------------------------------------------------
@@ -825,8 +855,10 @@ class SearchPlan:
         for index, item in enumerate(self.items):
             for needle in item_needles(item):
                 owners.setdefault(needle.words, []).append((index, needle.single))
-        everything = _automaton(owners)
+        everything = _shared_automaton(frozenset(owners))
         plate = _found(everything, excuse.phrases)
+        if excuse.plate:
+            plate |= _plate_hits(owners, excuse.templates_dir)
         free = _found(everything, excuse.free)
         in_parallel = {hay: _found(everything, hay) for hay in set(parallel.values())}
 
@@ -844,7 +876,7 @@ class SearchPlan:
             if kept:
                 self.needles[needle] = kept
         self.singles = frozenset(n for n, owned in owners.items() if all(s for _, s in owned))
-        self._automaton = _automaton(self.needles)
+        self._automaton = _shared_automaton(frozenset(self.needles))
 
     def find(self, hay: str) -> set[int]:
         """Indices (into :attr:`items`) of the items revealed in ``hay`` (from :func:`haystack`)."""
@@ -874,6 +906,16 @@ def _automaton(needles: Iterable[str]) -> Any:
         return None
     automaton.make_automaton()
     return automaton
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_automaton(needles: frozenset[str]) -> Any:
+    """:func:`_automaton`, shared by the readers and documents that search for the same needles.
+
+    A reader's letters and a child's several readers often have exactly the same withheld
+    items; building the automaton was most of a search plan's cost.
+    """
+    return _automaton(sorted(needles))
 
 
 def _found(automaton: Any, hay: str) -> set[str]:
