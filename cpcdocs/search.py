@@ -1068,3 +1068,32 @@ def document_quotes(
     )
     parallel = parallel_texts(case, authority, recipient, profile, child, items)
     return quoted_withheld(view, items, parallel=parallel, templates_dir=templates_dir)
+
+
+def plan_quotes(
+    case: Any,
+    authority: Any,
+    documents: Iterable[Any],
+    issued_on: dt.date,
+    *,
+    templates_dir: str | None = None,
+) -> list[tuple[Any, Quote]]:
+    """:func:`document_quotes` for every planned document (:class:`~cpcdocs.plan.PlannedDocument`).
+
+    Returns ``(document, quote)`` pairs, in plan order: what ``render`` refuses on (exit 3,
+    each line naming the document, the field path and the rule) and ``check`` reports.
+    """
+    found: list[tuple[Any, Quote]] = []
+    for doc in documents:
+        quotes = document_quotes(
+            case,
+            authority,
+            doc.recipient,
+            kind=doc.kind.value,
+            issued_on=issued_on,
+            profile=doc.profile,
+            child=doc.child,
+            templates_dir=templates_dir,
+        )
+        found.extend((doc, quote) for quote in quotes)
+    return found

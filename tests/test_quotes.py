@@ -422,3 +422,17 @@ def test_two_childrens_plans_may_say_the_same_thing() -> None:
     data["plan"]["oscar"]["contingency"] = "If the plan fails, a strategy meeting is held."
     data["plan"]["oscar"]["risks"][0] = shared
     assert any(q.item == "plan.nia.contingency" for q in quotes_for(data, "father-oscar", "oscar"))
+
+
+def test_plan_quotes_names_each_document() -> None:
+    from cpcdocs.search import plan_quotes
+
+    data = copy.deepcopy(hostile_case())
+    data["plan"]["oscar"]["contingency"] = "If he calls, ring 07700 900612 first."
+    case = Case.model_validate(data)
+    found = plan_quotes(case, NORTHMOOR, plan_pack(case), ISSUED)
+    assert found, "the mother's phone in Oscar's plan reaches his father"
+    assert {(d.recipient.id, q.rule, q.item) for d, q in found} == {
+        ("father-oscar", "contact-withheld", "mother")
+    }
+    assert all("07700" not in str(q) for _, q in found)
