@@ -636,13 +636,16 @@ def boilerplate(templates_dir: str | None = None) -> str:
 #: Fields of the views that hold free text: what a case author typed as sentences or as names
 #: of things (an agency, a venue, a school). Never excused: a withheld value copied into one
 #: of them is a leak. Every other string of a view is a structured value (a name, a date, an
-#: address, a label, the authority's details).
+#: address, a label, the authority's details). Names looked up from an id the case author
+#: typed (a plan action's owner, the core group) count as free text too: an id that names an
+#: absent child there must not excuse that child's name.
 FREE_TEXT_FIELDS: Mapping[str, frozenset[str]] = {
     "PersonView": frozenset({"organisation", "interpreter"}),
     "ProfessionalView": frozenset({"agency"}),
     "InformationView": frozenset({"text", "source"}),
     "ExclusionView": frozenset({"summary", "part_description"}),
-    "ActionView": frozenset({"what", "who_role", "by_text"}),
+    "ActionView": frozenset({"what", "who", "who_role", "by_text"}),
+    "DecisionView": frozenset({"core_group"}),
     "PlanView": frozenset({"risks", "outcomes", "contact", "contingency", "services"}),
     "ChildView": frozenset(
         {

@@ -436,3 +436,23 @@ def test_plan_quotes_names_each_document() -> None:
         ("father-oscar", "contact-withheld", "mother")
     }
     assert all("07700" not in str(q) for _, q in found)
+
+
+def test_a_view_naming_an_absent_child_is_caught_whatever_field_it_uses() -> None:
+    """A view builder's mistake: the core group or an action's owner prints the half-sister.
+
+    Names looked up from ids are not excused by being in the view: the quote check (and so the
+    audit, which shares the excuse set) still finds them.
+    """
+    import dataclasses
+
+    case = Case.model_validate(hostile_case())
+    reader = recipient(case, "father-oscar")
+    items = withheld_items(case, NORTHMOOR, reader, Profile.PARENT, None)
+    view = build_view(case, NORTHMOOR, reader, kind="decision_letter", issued_on=ISSUED)
+    assert view.decision is not None
+    broken = dataclasses.replace(
+        view, decision=dataclasses.replace(view.decision, core_group=("Davey Hocking", NIA))
+    )
+    quotes = quoted_withheld(broken, items)
+    assert Quote("decision.core_group[1]", "absent-child", "nia") in quotes
