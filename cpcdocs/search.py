@@ -569,14 +569,14 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def _jinja_literals(source: str, env: Any) -> Iterator[str]:
-    """The literal text of a Jinja template: its template data and string constants."""
-    from jinja2 import nodes
+    """The literal text of a Jinja template: its template data and string constants.
 
-    tree = env.parse(source)
-    for node in tree.find_all((nodes.TemplateData, nodes.Const)):
-        value = node.data if isinstance(node, nodes.TemplateData) else node.value
-        if isinstance(value, str) and value.strip():
-            yield html.unescape(_TAG.sub(" ", value))
+    Read with Jinja's own lexer (the environment's delimiters and whitespace rules), which is
+    all that is needed to tell literal text from code, at a fraction of a full parse.
+    """
+    for token in env.lexer.tokenize(source):
+        if token.type in ("data", "string") and token.value.strip():
+            yield html.unescape(_TAG.sub(" ", token.value))
 
 
 def _label_tables() -> Iterator[str]:
@@ -879,7 +879,17 @@ class SearchPlan:
             if kept:
                 self.needles[needle] = kept
         self.singles = frozenset(n for n, owned in owners.items() if all(s for _, s in owned))
-        self._automaton = _shared_automaton(frozenset(self.needles))
+        self._key = frozenset(self.needles)
+
+    @property
+    def _automaton(self) -> Any:
+        """The automaton of :attr:`needles`, built when first needed and shared (see below).
+
+        A plan does not keep its automaton: a large pack has a hundred plans and each
+        automaton is megabytes. Files are audited reader by reader, so the few most recently
+        used automata (:func:`_shared_automaton`) are the ones needed next.
+        """
+        return _shared_automaton(self._key)
 
     def find(self, hay: str) -> set[int]:
         """Indices (into :attr:`items`) of the items revealed in ``hay`` (from :func:`haystack`)."""
@@ -911,12 +921,13 @@ def _automaton(needles: Iterable[str]) -> Any:
     return automaton
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)
 def _shared_automaton(needles: frozenset[str]) -> Any:
     """:func:`_automaton`, shared by the readers and documents that search for the same needles.
 
     A reader's letters and a child's several readers often have exactly the same withheld
-    items; building the automaton was most of a search plan's cost.
+    items; building the automaton was most of a search plan's cost. Sixteen are kept: enough
+    for one reader's documents, bounded in memory (about 1 MB per thousand needles each).
     """
     return _automaton(sorted(needles))
 
