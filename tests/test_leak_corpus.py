@@ -121,13 +121,18 @@ def test_no_family_file_holds_a_withheld_value_by_a_plain_search(
         if doc.profile is Profile.PROFESSIONAL:
             continue
         items = withheld_items(case, northmoor, doc.recipient, doc.profile, doc.child)
+        vis = Visibility(case, northmoor, doc.recipient, doc.profile, doc.child)
+        # a text the reader may read in its own right (two children's plans saying the same
+        # of each) is no leak of the other one
+        visible = {r.item.text.strip() for r in case.text_refs() if vis.text_rule(r) is None}
         for rel in doc.paths():
             text = file_words(pack / rel)
             for item in items:
                 # address lines with a number (flat, street, postcode); a town may be shared
                 lines = [v for a in item.addresses for v in a if any(ch.isdigit() for ch in v)]
                 dates = [d.isoformat() for d in item.dates]
-                values = [*item.texts, *lines, *item.names, *item.exact, *dates]
+                texts = [t for t in item.texts if t not in visible]
+                values = [*texts, *lines, *item.names, *item.exact, *dates]
                 for value in values:
                     if words(value).strip() and words(value) in text:
                         problems.append(f"{rel}: {item.rule} {item.item}")
@@ -200,7 +205,8 @@ def test_specific_promises_of_the_corpus(packs: dict[str, tuple[Case, Path]]) ->
         assert words("Freya Brennan") not in text
     assert "stepfather" in {p.parent.name for p in pack.rglob("invitation.pdf")}
     step = file_words(pack / "stepfather/invitation.pdf")
-    assert words("Kai Brennan") not in step and words("Freya Brennan") not in step
+    # contract v2: the children live with him, so they are his connected children
+    assert words("Kai Brennan") in step and words("smokes cannabis") not in step
 
 
 # -- the hostile corpus: the audit alone finds every planted value -----------------------------
