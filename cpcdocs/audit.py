@@ -297,10 +297,18 @@ class _Auditor:
     profile, child, kind).
     """
 
-    def __init__(self, case: Case, authority: Authority, issued_on: dt.date) -> None:
+    def __init__(
+        self,
+        case: Case,
+        authority: Authority,
+        issued_on: dt.date,
+        templates_dir: str | Path | None = None,
+    ) -> None:
         self.case = case
         self.authority = authority
         self.issued_on = issued_on
+        #: A ``--templates`` folder the pack was rendered with: its wording is the letters' own.
+        self.templates_dir = str(Path(templates_dir).resolve()) if templates_dir else None
         self.plan: dict[tuple[str, str, str | None], PlannedDocument] = {
             (d.kind.value, d.recipient.id, d.child): d for d in plan_pack(case)
         }
@@ -334,7 +342,9 @@ class _Auditor:
                 profile=profile,
                 child=child,
             )
-            excuse = Excuse.of(view, items, extra=self._deadline_strings)
+            excuse = Excuse.of(
+                view, items, extra=self._deadline_strings, templates_dir=self.templates_dir
+            )
             parallel = parallel_texts(self.case, self.authority, recipient, profile, child, items)
             self._plans[key] = SearchPlan(items, excuse, parallel)
         return self._plans[key]
