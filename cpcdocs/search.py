@@ -856,8 +856,8 @@ class SearchPlan:
         parallel = parallel or {}
         owners: dict[str, list[tuple[int, bool]]] = {}
         for index, item in enumerate(self.items):
-            for needle in item_needles(item):
-                owners.setdefault(needle.words, []).append((index, needle.single))
+            for found_by in item_needles(item):
+                owners.setdefault(found_by.words, []).append((index, found_by.single))
         everything = _shared_automaton(frozenset(owners))
         plate = _found(everything, excuse.phrases)
         if excuse.plate:
@@ -987,8 +987,10 @@ def parallel_texts(
     out: dict[str, str] = {}
     for item_id in scoped:
         ref = refs.get(item_id)
-        mates = visible.get(_parallel_key(item_id, children)) if ref else None
-        if not mates or ref.only_for is not None:
+        if ref is None or ref.only_for is not None:
+            continue
+        mates = visible.get(_parallel_key(item_id, children))
+        if not mates:
             continue
         # Withheld only for its child: were it about the child of its visible counterpart,
         # this reader could read it (a safety action is still withheld from whoever it
