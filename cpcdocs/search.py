@@ -156,6 +156,8 @@ def value_words(text: str) -> str:
 
 
 _WRAP = re.compile(r"[ \t]*" + _LINE_BREAK + r"[ \t]*")
+#: :data:`cpcdocs.extract.VALUES`, the separator of separate values in one chunk.
+_VALUES = "\x1e"
 #: Letters of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko, and their
 #: presentation forms).
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
@@ -183,9 +185,12 @@ def _make_haystack(key: tuple[str, bool]) -> str:
     readings are searched. In laid-out text (``wrapped``) a word may also be broken at a line
     end with no hyphen at all, so a third reading joins the lines outright. Text holding a
     right-to-left script gets the readings of :func:`_rtl_readings`. Readings are separated by
-    ``|``, which no needle holds, so no match spans two readings.
+    ``|``, which no needle holds, so no match spans two readings; so are the separate values
+    of a chunk (:data:`cpcdocs.extract.VALUES`: two PDF strings, two attribute values).
     """
     text, wrapped = key
+    if _VALUES in text:
+        return "|".join(_make_haystack((part, wrapped)) for part in text.split(_VALUES))
     hay = words(text)
     if _HYPHEN_BREAK.search(text):
         hay += "|" + words(text, join_hyphenation=False)

@@ -496,3 +496,24 @@ def test_a_generated_corpus_audits_clean(generated: list[Path], tmp_path: Path) 
         patched = _patched_sample(path, tmp_path)
         files += render_pack(patched, tmp_path / "out", RenderOptions(issued_on=ISSUED)).files
     assert files > 0
+
+
+def test_a_withheld_item_sharing_a_heading_does_not_stop_the_pack(
+    tmp_path: Path, northmoor: Authority
+) -> None:
+    """The other way round: five words in common with a letter's own heading are no leak."""
+    import copy
+
+    from test_quotes import hostile_case
+
+    data = copy.deepcopy(hostile_case())
+    data["information"][0]["text"] = (
+        "Detectives asked what the conference is for before sharing Mr Trevenna's interview."
+    )
+    options = RenderOptions(issued_on=ISSUED, recipients=("father-oscar", "mother"))
+    result = render_pack(_write(tmp_path, data), tmp_path / "out", options)
+    invitations = list(result.path.rglob("invitation.pdf"))
+    assert invitations and all(
+        words("what the conference is for") in file_words(p) for p in invitations
+    )
+    assert audit_pack(result.path, Case.model_validate(data), northmoor).clean

@@ -366,3 +366,12 @@ def test_run_together_initials_that_spell_a_title_are_not_a_name() -> None:
     assert " ms greenhalgh " not in needles and " m s greenhalgh " in needles
     item = WithheldItem("absent-child", "m", names=("Morwenna Sorrel Greenhalgh",))
     assert not found(item, "a condition not to contact Ms Greenhalgh")
+
+
+def test_no_phrase_is_read_across_two_separate_values() -> None:
+    """Two PDF bookmarks side by side are not one sentence; each is still searched whole."""
+    from cpcdocs.extract import VALUES
+
+    hay = haystack(VALUES.join(["What the conference is for", "Before the conference"]))
+    assert " the conference is for before " not in hay
+    assert " what the conference is for " in hay and " before the conference " in hay
