@@ -103,15 +103,16 @@ _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
 
-def _strip_marks(text: str) -> str:
-    """Combining marks dropped (Hebrew points, Arabic vowel marks): a name is the same without.
+#: Combining marks that stand alone after NFKC (Hebrew points, Arabic vowel marks, a Latin
+#: accent with no precomposed letter), removed with the typography: a name is the same
+#: without them. Both sides of every comparison pass through here, so they agree.
+_MARKS = {cp: None for cp in range(0x300, 0x10000) if unicodedata.category(chr(cp)) == "Mn"}
+_CLEAN = {**_TYPOGRAPHY, **_MARKS}
 
-    After NFKC an accented Latin letter is one composed character, so only marks that stand
-    alone are removed; both sides of every comparison pass through here, so they agree.
-    """
-    if text.isascii():
-        return text
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+
+def _strip_marks(text: str) -> str:
+    """Combining marks dropped (see :data:`_MARKS`)."""
+    return text if text.isascii() else text.translate(_MARKS)
 
 
 def normalise(text: str, *, join_hyphenation: bool = True) -> str:
@@ -128,7 +129,7 @@ def normalise(text: str, *, join_hyphenation: bool = True) -> str:
     a hyphenated name that happened to wrap.
     """
     text = _SOFT_BREAK.sub(r"\1\2", text)
-    text = _strip_marks(unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY))
+    text = unicodedata.normalize("NFKC", text).translate(_CLEAN)
     if join_hyphenation:
         text = _HYPHEN_BREAK.sub(r"\1\2", text)
     return _SPACE.sub(" ", text.casefold()).strip()
@@ -142,7 +143,16 @@ def words(text: str, *, join_hyphenation: bool = True) -> str:
     every automaton match a whole-word one ("Theo" never matches "Theodore").
     """
     normal = normalise(text, join_hyphenation=join_hyphenation)
+    if _BOUNDARY in normal:
+        return " " + " ".join(_WORD_OR_BOUNDARY.findall(normal)).replace(_BOUNDARY, "|") + " "
     return " " + " ".join(_WORD.findall(normal)) + " "
+
+
+#: Stands for the end of one value and the start of the next inside a text (a private-use
+#: character: neither a word character nor a space, so normalisation keeps it); it becomes
+#: ``|`` in the words, which no needle holds.
+_BOUNDARY = "\ue000"
+_WORD_OR_BOUNDARY = re.compile(r"\w+|\ue000")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -189,8 +199,7 @@ def _make_haystack(key: tuple[str, bool]) -> str:
     of a chunk (:data:`cpcdocs.extract.VALUES`: two PDF strings, two attribute values).
     """
     text, wrapped = key
-    if _VALUES in text:
-        return "|".join(_make_haystack((part, wrapped)) for part in text.split(_VALUES))
+    text = text.replace(_VALUES, _BOUNDARY)
     hay = words(text)
     if _HYPHEN_BREAK.search(text):
         hay += "|" + words(text, join_hyphenation=False)
