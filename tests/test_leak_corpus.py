@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 from conftest import CASES
@@ -405,11 +405,9 @@ def test_one_distinctive_word_anywhere_stops_the_audit(
 
     clean, case_file = father_pack
     pack = Path(shutil.copytree(clean, tmp_path / clean.name))
-    target = (
-        pack
-        / "father-oscar"
-        / ("decision_letter.docx" if fmt == "docx" else "outline_plan-oscar.pdf")
-    )
+    name = "decision_letter.docx" if fmt == "docx" else "outline_plan-oscar.pdf"
+    # the father's copy, wherever the pack layout puts his envelope
+    [target] = [p for p in pack.rglob(name) if "father-oscar" in p.parts]
     (_docx_inject if fmt == "docx" else _pdf_inject)(target, place)
     code, stdout, _ = run_cli("audit", pack, "--case", case_file, "--format", "json")
     assert code == 3, stdout
@@ -517,3 +515,21 @@ def test_a_withheld_item_sharing_a_heading_does_not_stop_the_pack(
         words("what the conference is for") in file_words(p) for p in invitations
     )
     assert audit_pack(result.path, Case.model_validate(data), northmoor).clean
+
+
+def test_his_own_exclusion_notice_naming_her_street_is_stopped(
+    tmp_path: Path, northmoor: Authority
+) -> None:
+    import copy
+
+    from test_quotes import hostile_case
+
+    data = copy.deepcopy(hostile_case())
+    father = next(p for p in data["people"] if p["id"] == "father-oscar")
+    father["exclusion"]["summary"] = "His bail forbids him to enter Gullrock Terrace."
+    pack = hostile_pack(tmp_path, data, "father-oscar", ("pdf",))
+    report = audit_pack(pack, Case.model_validate(data), northmoor, issued_on=ISSUED)
+    leaks = {
+        (PurePath(f.document).name, f.rule, f.item) for f in report.findings if f.kind == "leak"
+    }
+    assert ("exclusion_notice.pdf", "address-withheld", "mother") in leaks, report.format_text()

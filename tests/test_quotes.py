@@ -456,3 +456,18 @@ def test_a_view_naming_an_absent_child_is_caught_whatever_field_it_uses() -> Non
     )
     quotes = quoted_withheld(broken, items)
     assert Quote("decision.core_group[1]", "absent-child", "nia") in quotes
+
+
+@pytest.mark.parametrize(
+    "secret", [s for s, v in SECRETS.items() if v[0] == "father-oscar"], ids=str
+)
+def test_the_excluded_fathers_own_summary_may_not_quote_what_is_withheld_from_him(
+    secret: str,
+) -> None:
+    """His bail conditions may not name her street: his own summary is still text he reads."""
+    reader, child, value, item, rule = SECRETS[secret]
+    data = copy.deepcopy(hostile_case())
+    _person(data, "father-oscar")["exclusion"]["summary"] = f"Bail conditions: {value}."
+    quotes = quotes_for(data, reader, child)
+    assert any(q.item == item and q.rule == rule for q in quotes), quotes
+    assert any("exclusion.summary" in q.field_path for q in quotes)
