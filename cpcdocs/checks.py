@@ -263,6 +263,12 @@ CODES: dict[str, _Code] = {
         "a person excluded on violence or bail grounds may see an item about someone they are "
         "kept from that is not tagged safety or withheld from them",
     ),
+    "quotes-withheld": _Code(
+        Level.ERROR,
+        f"{_LOCAL}: sharing information with families",
+        "a value a reader may see (free text, a venue, an agency) quotes something withheld "
+        "from that reader; render refuses the pack (exit 3) until the case file is fixed",
+    ),
 }
 
 _SOCIAL_CARE = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER})
@@ -916,6 +922,29 @@ def _safety_to_excluded(ctx: _Context) -> Iterator[Finding]:
             )
 
 
+def _quotes_withheld(ctx: _Context) -> Iterator[Finding]:
+    """What ``render`` would refuse on: a visible value quoting a withheld one (never the value).
+
+    Checked for every document the case calls for, whatever its stage, so the chair hears of
+    it before the first envelope goes out.
+    """
+    from .plan import plan_pack
+    from .search import plan_quotes
+
+    seen: set[tuple[str, str, str]] = set()
+    for doc, quote in plan_quotes(ctx.case, ctx.authority, plan_pack(ctx.case), ctx.today):
+        key = (doc.recipient.id, quote.field_path, quote.item)
+        if key in seen:
+            continue
+        seen.add(key)
+        where = f"{doc.kind.value}{'-' + doc.child if doc.child else ''}"
+        yield _found(
+            "quotes-withheld",
+            f"'{doc.recipient.id}' would read {quote} in their {where}",
+            quote.field_path,
+        )
+
+
 _CHECKS: tuple[Callable[[_Context], Iterator[Finding]], ...] = (
     _conference_timing,
     _quorum,
@@ -930,6 +959,7 @@ _CHECKS: tuple[Callable[[_Context], Iterator[Finding]], ...] = (
     _record,
     _text_names_person,
     _safety_to_excluded,
+    _quotes_withheld,
 )
 
 

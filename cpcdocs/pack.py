@@ -575,6 +575,7 @@ def build_pack(
             "matches no document the case is ready to issue; nothing was rendered"
         )
         raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
+    refuse_quotes(case, authority, docs, issued, options.templates)
     renderer = renderer or get_renderer(options.templates)
     published_entries = {
         str(e.get("path")): e for e in (before or {}).get("documents", []) if isinstance(e, dict)
@@ -680,6 +681,44 @@ def _reissue_changed(
         entries[:] = [e for e in entries if e["path"] not in fresh_paths] + fresh
         notes.extend(f"{e['path']}: changed since first issued: dated {day}" for e in fresh)
     return notes
+
+
+def refuse_quotes(
+    case: Case,
+    authority: Authority,
+    docs: Sequence[PlannedDocument],
+    stage_dates: dict[Stage, dt.date],
+    templates: str | Path | None = None,
+) -> None:
+    """Refuse (exit 3) before rendering when a value a reader may see quotes a withheld one.
+
+    A safe address written into a plan action, a police item's words copied into a
+    contingency: the view would carry them to the reader in words the rules cannot see. Each
+    line names the document, the field path and the rule, never the value. The audit would
+    find them in the files too; this says where to fix the case file, before anything is
+    rendered.
+    """
+    from .search import plan_quotes
+
+    found: list[str] = []
+    by_stage: dict[Stage, list[PlannedDocument]] = {}
+    for doc in docs:
+        by_stage.setdefault(doc.stage, []).append(doc)
+    folder = str(templates) if templates else None
+    for stage, group in by_stage.items():
+        for doc, quote in plan_quotes(
+            case, authority, group, stage_dates[stage], templates_dir=folder
+        ):
+            found.append(
+                f"{doc.folder}/{doc.kind.value}{'-' + doc.child if doc.child else ''}: {quote}"
+            )
+    if found:
+        lines = "\n".join(dict.fromkeys(found))
+        msg = (
+            f"{case.case.reference}: a value a reader may see quotes something withheld from "
+            f"them; fix the case file (nothing was rendered):\n{lines}"
+        )
+        raise LeakFound(msg)
 
 
 def recheck_on(case: Case, stage_dates: dict[Stage, StageDate]) -> str | None:
