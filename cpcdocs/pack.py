@@ -683,6 +683,10 @@ def _reissue_changed(
     return notes
 
 
+#: How many quote lines a refused render prints; ``check`` lists every one.
+_QUOTES_SHOWN = 40
+
+
 def refuse_quotes(
     case: Case,
     authority: Authority,
@@ -713,7 +717,11 @@ def refuse_quotes(
                 f"{doc.folder}/{doc.kind.value}{'-' + doc.child if doc.child else ''}: {quote}"
             )
     if found:
-        lines = "\n".join(dict.fromkeys(found))
+        unique = list(dict.fromkeys(found))
+        shown = unique[:_QUOTES_SHOWN]
+        if len(unique) > len(shown):
+            shown.append(f"... and {len(unique) - len(shown)} more (cpcdocs check lists them all)")
+        lines = "\n".join(shown)
         msg = (
             f"{case.case.reference}: a value a reader may see quotes something withheld from "
             f"them; fix the case file (nothing was rendered):\n{lines}"

@@ -267,6 +267,8 @@ COMMON_ZIPF = 6.0
 #: Phrase length for free text. Five words is long enough that ordinary wording rarely
 #: repeats a case's phrase, short enough that a paraphrase keeping one clause is still caught.
 SHINGLE = 5
+#: A run of everyday words this long shared with a withheld item is a copy, not chance.
+LONG_SHINGLE = 8
 
 _MONTHS = (
     "January",
@@ -361,6 +363,16 @@ class Needle:
 
     words: str
     single: bool = False
+    #: A phrase of everyday words only (no name, rare word or number): two people's notes
+    #: share such phrases by chance ("told the social worker that"), so, like a single word,
+    #: it is also excused by the reader's visible free text. A copy is still caught by the
+    #: item's whole text and by its longer runs (:data:`LONG_SHINGLE`), which are not.
+    everyday: bool = False
+
+    @property
+    def weak(self) -> bool:
+        """Excused by the reader's visible free text too, not only by the letters' wording."""
+        return self.single or self.everyday
 
 
 def _worth_searching(needle: str) -> bool:
@@ -376,11 +388,22 @@ def text_needles(text: str) -> list[Needle]:
     out: list[Needle] = []
     if len(tokens) > 1 or (tokens and _is_distinctive(tokens[0])):
         out.append(Needle(whole, single=len(tokens) == 1))
+    distinct = distinctive_words(text)
+    marked = frozenset(distinct)
+
+    def everyday(phrase: Sequence[str]) -> bool:
+        # no name, rare word or long number of this text: words anyone's notes might share
+        return not any(tok in marked for tok in phrase)
+
     for i in range(len(tokens) - SHINGLE + 1):
         phrase = tokens[i : i + SHINGLE]
         if _distinctive_phrase(phrase):
+            out.append(Needle(" " + " ".join(phrase) + " ", everyday=everyday(phrase)))
+    for i in range(len(tokens) - LONG_SHINGLE + 1):
+        phrase = tokens[i : i + LONG_SHINGLE]
+        if everyday(phrase) and _distinctive_phrase(phrase):
             out.append(Needle(" " + " ".join(phrase) + " "))
-    out.extend(Needle(f" {word} ", single=True) for word in distinctive_words(text))
+    out.extend(Needle(f" {word} ", single=True) for word in distinct)
     return out
 
 
@@ -869,9 +892,11 @@ class SearchPlan:
         self.items = tuple(items)
         parallel = parallel or {}
         owners: dict[str, list[tuple[int, bool]]] = {}
+        singles: dict[str, bool] = {}
         for index, item in enumerate(self.items):
             for found_by in item_needles(item):
-                owners.setdefault(found_by.words, []).append((index, found_by.single))
+                owners.setdefault(found_by.words, []).append((index, found_by.weak))
+                singles[found_by.words] = singles.get(found_by.words, True) and found_by.single
         everything = _shared_automaton(frozenset(owners))
         plate = _found(everything, excuse.phrases)
         if excuse.plate:
@@ -879,8 +904,8 @@ class SearchPlan:
         free = _found(everything, excuse.free)
         in_parallel = {hay: _found(everything, hay) for hay in set(parallel.values())}
 
-        def excused(needle: str, index: int, single: bool) -> bool:
-            if single and needle in free:
+        def excused(needle: str, index: int, weak: bool) -> bool:
+            if weak and needle in free:
                 return True
             hay = parallel.get(self.items[index].item)
             return hay is not None and needle in in_parallel[hay]
@@ -889,10 +914,10 @@ class SearchPlan:
         for needle, owned in owners.items():
             if needle in plate:
                 continue
-            kept = tuple(dict.fromkeys(i for i, single in owned if not excused(needle, i, single)))
+            kept = tuple(dict.fromkeys(i for i, weak in owned if not excused(needle, i, weak)))
             if kept:
                 self.needles[needle] = kept
-        self.singles = frozenset(n for n, owned in owners.items() if all(s for _, s in owned))
+        self.singles = frozenset(n for n, single in singles.items() if single)
         self._key = frozenset(self.needles)
 
     @property

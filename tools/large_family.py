@@ -39,6 +39,73 @@ FIRST = [
 SURNAMES = ["Ashdown", "Brackley", "Corran", "Dunmore", "Elsworth", "Fenwick"]
 STREETS = ["Lark Rise", "Wren Road", "Kiln Street", "Foundry Court", "Sedge Lane", "Mill Lane"]
 RELATIONS = ["grandmother", "grandfather", "aunt", "uncle", "step_father", "kinship_carer"]
+#: Words for the items' sentences: each item draws its own, as real items differ in wording.
+SUBJECTS = [
+    "told the social worker",
+    "said at the home visit",
+    "wrote to the school",
+    "explained to the health visitor",
+    "reported to the duty team",
+    "mentioned to the GP",
+]
+ADJECTIVES = [
+    "old",
+    "new",
+    "small",
+    "large",
+    "front",
+    "back",
+    "upstairs",
+    "kitchen",
+    "garden",
+    "spare",
+    "main",
+    "side",
+    "blue",
+    "green",
+    "white",
+    "black",
+]
+NOUNS = [
+    "door",
+    "window",
+    "light",
+    "table",
+    "bed",
+    "chair",
+    "gate",
+    "fence",
+    "cooker",
+    "fridge",
+    "shower",
+    "stairs",
+    "carpet",
+    "sofa",
+    "heater",
+    "lock",
+]
+STATES = [
+    "was broken",
+    "was fixed",
+    "was missing",
+    "was moved",
+    "was replaced",
+    "was open",
+    "was locked",
+    "was damaged",
+    "was cleaned",
+    "was sold",
+]
+WHEN = [
+    "in early {month}",
+    "during half term",
+    "after the {n}th",
+    "before the school trip",
+    "on a {day} evening",
+    "at the weekend",
+]
+MONTHS = ["March", "April", "May", "June", "July", "September", "October", "November"]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 SENTENCES = [
     "{who} said the children were often late for school in the autumn term.",
     "{who} has attended every appointment offered since the strategy discussion.",
@@ -115,7 +182,7 @@ def build(children: int = 8, people: int = 40, items: int = 400, seed: int = 7) 
                 "invite": i % 3 == 0,
             }
         )
-    people_ids = [p["id"] for p in person_rows]
+    [p["id"] for p in person_rows]
     professionals = [
         {"id": "chair", "name": "Grace Okafor", "role": "chair", "agency": "Northmoor SQA"},
         {
@@ -131,16 +198,31 @@ def build(children: int = 8, people: int = 40, items: int = 400, seed: int = 7) 
         {"id": "gp", "name": "Dr Imran Shah", "role": "gp", "agency": "Wren Road Surgery"},
         {"id": "minutes", "name": "Ruth Doyle", "role": "minute_taker", "agency": "NM SQA"},
     ]
+
+    def connected(person: dict[str, Any], child: dict[str, Any]) -> bool:
+        return (
+            person["id"] in child["parents"]
+            or person["id"] in child["lives_with"]
+            or child["id"] in person.get("connected_to", [])
+        )
+
     information = []
     for k in range(items):
         concerned = rng.sample(child_ids, k=rng.randint(1, 2))
-        who = rng.choice(people_ids)
         child = next(c for c in child_rows if c["id"] == concerned[0])
-        text = rng.choice(SENTENCES).format(
-            who=next(p["name"] for p in person_rows if p["id"] == who),
-            child=child["name"].split()[0],
-            day=(conference - dt.timedelta(days=k % 60 + 7)).strftime("%-d %B %Y"),
-            year=2015 + k % 10,
+        # an item is about someone connected to the children it concerns, as a real one is
+        who = rng.choice([p["id"] for p in person_rows if connected(p, child)])
+        name = next(p["name"] for p in person_rows if p["id"] == who)
+        when = (conference - dt.timedelta(days=k + 7)).strftime("%-d %B %Y")
+        # real notes differ from each other: each clause here carries its own note number,
+        # so no two items share a run of words long enough to look like a copy
+        matter, other = (
+            f"the {rng.choice(ADJECTIVES)} {rng.choice(NOUNS)} {rng.choice(STATES)}"
+            for _ in range(2)
+        )
+        text = (
+            f"On {when} {name} ({k}.0) {rng.choice(SUBJECTS)} ({k}.1) that {matter} "
+            f"({k}.2); {child['name'].split()[0]} ({k}.3) said {other} ({k}.4)."
         )
         information.append(
             {
@@ -161,6 +243,10 @@ def build(children: int = 8, people: int = 40, items: int = 400, seed: int = 7) 
         "core_group_date": (conference + dt.timedelta(days=8)).isoformat(),
         "review_date": (conference + dt.timedelta(days=84)).isoformat(),
     }
+
+    def parent_name(pid: str) -> str:
+        return next(p["name"] for p in person_rows if p["id"] == pid)
+
     plan = {
         c["id"]: {
             "outcomes": [f"{c['name'].split()[0]} is safe and settled at home."],
@@ -168,7 +254,8 @@ def build(children: int = 8, people: int = 40, items: int = 400, seed: int = 7) 
                 {"what": "Weekly visits", "who": "sw-lead", "by": "ongoing"},
                 {
                     "what": {
-                        "text": "Safety plan with the family, including the panic alarm.",
+                        "text": f"Safety plan with {parent_name(c['lives_with'][0])}, "
+                        "including the panic alarm.",
                         "about": [c["lives_with"][0]],
                         "tags": ["safety"],
                     },
@@ -178,7 +265,8 @@ def build(children: int = 8, people: int = 40, items: int = 400, seed: int = 7) 
             ],
             "contact": "The lead social worker visits at least every 10 working days.",
             "contingency": {
-                "text": "If the plan is not followed, a strategy meeting will be held.",
+                "text": f"If {c['name'].split()[0]}'s plan is not followed, a strategy "
+                "meeting will be held.",
                 "withhold_from": [c["parents"][1]],
             },
         }
