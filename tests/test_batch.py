@@ -39,6 +39,11 @@ from cpcdocs.lock import LOCK_NAME, BatchLock, LockHeld
 #: A ``--date`` every generated small case can carry: on or before each one's conference (the
 #: invitations and reports stages may not be dated after it).
 ISSUED = "2026-12-24"
+#: The day the incremental batches take as today (``SOURCE_DATE_EPOCH``): on or before every
+#: small case's conference, and none of the dates their ``issued:`` blocks give. The same on
+#: every run that must leave bytes alone: ``SOURCE_DATE_EPOCH`` also stamps the files' own
+#: creation times, so a run with another one would see every re-rendered file as changed.
+NIGHT = "2026-12-23"
 SMALL_SAMPLE = ROOT / "samples" / "single-child-pre-conference.yaml"
 
 
@@ -320,20 +325,22 @@ def first_night(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Three cases and the OUT a first, plain nightly batch made of them (two workers).
 
     The generated cases carry ``issued:`` dates for every stage they are ready for, so each
-    stage is dated from its case file whatever day the batch runs.
+    stage is dated from its case file whatever day the batch runs (here ``NIGHT``).
     """
     root = tmp_path_factory.mktemp("night")
     paths = small_corpus(root / "cases", 3)
-    code, _, stderr = run_cli(
-        "batch",
-        str(root / "cases"),
-        "-o",
-        str(root / "out"),
-        "--jobs",
-        "2",
-        "--log-format",
-        "json",
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", epoch(NIGHT))
+        code, _, stderr = run_cli(
+            "batch",
+            str(root / "cases"),
+            "-o",
+            str(root / "out"),
+            "--jobs",
+            "2",
+            "--log-format",
+            "json",
+        )
     assert code == 0, stderr
     statuses = [e["status"] for e in json_lines(stderr) if e["event"] == "case"]
     assert statuses == ["rendered"] * 3
@@ -438,24 +445,26 @@ def test_incremental_runs(
     # The next night, nothing changed: nothing is rendered, and letters are not re-dated
     # (the batch's day is none of the dates the stages were issued on).
     edited = files[1]
-    night = dt.date.fromisoformat(case_issued(edited)["invitations"]) + dt.timedelta(days=1)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch(night.isoformat()))
-    assert all(night.isoformat() not in case_issued(f).values() for f in files)
+    night = dt.date.fromisoformat(NIGHT)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch(NIGHT))
+    assert all(NIGHT not in case_issued(f).values() for f in files)
+    assert all(night <= yaml.safe_load(f.read_text())["conference"]["date"] for f in files)
     assert batch("batch", str(cases)) == {f.name: "unchanged" for f in files}
     assert stamps() == before
     assert all(dated_as_in(manifest(r), f) for r, f in zip(refs, files, strict=True))
 
-    # One case edited: only it is rendered. Its case file no longer fixes the dates, so each
-    # stage keeps the date it was first issued on and a document that changed is a new
-    # letter, dated the batch's day; a document that did not change is left as it was.
+    # One case edited (the father moved, and the file no longer fixes the dates): only it is
+    # rendered. Each stage keeps the date it was first issued on; the father's invitation
+    # changed, so it is a new letter dated the batch's day; every other document is left as
+    # it was, date and bytes.
     ref = refs[1]
     old = {e["path"]: e for e in manifest(ref)["documents"]}
     data = yaml.safe_load(edited.read_text())
     first_dates = case_issued(edited)
     del data["issued"]
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    edited.write_text(text.replace("duration_minutes: 90", "duration_minutes: 95"))
-    assert "duration_minutes: 95" in edited.read_text()
+    [father] = [p for p in data["people"] if p["id"] == "father"]
+    father["address"][0] = "Flat 11"
+    edited.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     assert batch("batch", str(cases)) == {
         files[0].name: "unchanged",
         files[1].name: "rendered",
@@ -470,7 +479,11 @@ def test_incremental_runs(
         e for e in after["documents"] if e["content_sha256"] == old[e["path"]]["content_sha256"]
     ]
     assert changed and kept
+    assert {e["path"].rsplit(".", 1)[0] for e in changed} == {"invitations/father/invitation"}
     assert {e["issued_on"] for e in changed} == {night.isoformat()}
+    with (out / ref / "post-list.csv").open(encoding="utf-8", newline="") as handle:
+        posted = [(row["stage"], row["recipient"]) for row in csv.DictReader(handle)]
+    assert posted == [("invitations", "father")]
     assert all(e == old[e["path"]] for e in kept)
     assert {k: v for k, v in stamps().items() if k != ref} == {
         k: v for k, v in before.items() if k != ref
@@ -539,7 +552,15 @@ def test_a_stage_falling_due_is_issued_on_the_first_night_it_is_due(
 
     The case (with a decision already recorded, and no ``issued:`` dates) is never edited; the
     batch re-renders it only when the manifest's ``recheck_on`` day has come.
+
+    The batch's day is set as the clock would set it on each night (cpcdocs' ``today``, in
+    this process: ``--jobs 1``), not with ``SOURCE_DATE_EPOCH``: that variable also stamps
+    every file's creation time, so a different one each night would make every re-rendered
+    file of an earlier stage differ from the published one.
     """
+    import cpcdocs.pack
+    import cpcdocs.stages
+
     data = yaml.safe_load((ROOT / "samples" / "transfer-in.yaml").read_text(encoding="utf-8"))
     assert data.get("decision")
     del data["issued"]
@@ -550,8 +571,11 @@ def test_a_stage_falling_due_is_issued_on_the_first_night_it_is_due(
     out = tmp_path / "out"
     pack = out / data["case"]["reference"]
 
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
     def night(day: dt.date) -> str:
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch(day.isoformat()))
+        monkeypatch.setattr(cpcdocs.stages, "today", lambda: day)
+        monkeypatch.setattr(cpcdocs.pack, "today", lambda: day)
         code, _, stderr = run_cli(
             "batch", str(case), "-o", str(out), "--log-format", "json", "--jobs", "1"
         )
@@ -596,6 +620,7 @@ def test_a_stage_falling_due_is_issued_on_the_first_night_it_is_due(
     assert {k: v for k, v in now.items() if k.startswith("invitations/")} == invitations
     earlier = {e["path"]: e for e in first["documents"]}
     assert [e for e in second["documents"] if e["stage"] != "decision"] == list(earlier.values())
+    assert second["notes"] == []  # nothing issued before was seen as changed
     assert second["recheck_on"] is None
     # Only the decision envelopes are on the night's post list.
     with (pack / "post-list.csv").open(encoding="utf-8", newline="") as handle:
