@@ -6,6 +6,7 @@ sample, about twenty files a pack) so the file stays within a couple of minutes 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import importlib.util
@@ -35,7 +36,14 @@ from cpcdocs.batch import (
 from cpcdocs.errors import InvalidInput
 from cpcdocs.lock import LOCK_NAME, BatchLock, LockHeld
 
+#: A ``--date`` every generated small case can carry: on or before each one's conference (the
+#: invitations and reports stages may not be dated after it).
 ISSUED = "2026-12-24"
+#: The day the incremental batches take as today (``SOURCE_DATE_EPOCH``): on or before every
+#: small case's conference, and none of the dates their ``issued:`` blocks give. The same on
+#: every run that must leave bytes alone: ``SOURCE_DATE_EPOCH`` also stamps the files' own
+#: creation times, so a run with another one would see every re-rendered file as changed.
+NIGHT = "2026-12-23"
 SMALL_SAMPLE = ROOT / "samples" / "single-child-pre-conference.yaml"
 
 
@@ -85,20 +93,55 @@ def names_in(path: Path) -> set[str]:
     return found
 
 
+def case_issued(path: Path) -> dict[str, str]:
+    """The ``issued:`` dates of a case file, stage name to ISO date."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {stage: day.isoformat() for stage, day in (data.get("issued") or {}).items()}
+
+
+def epoch(day: str) -> str:
+    """``SOURCE_DATE_EPOCH`` for noon UTC on ``day``: the day a batch takes as today."""
+    return str(int(dt.datetime.fromisoformat(f"{day}T12:00:00+00:00").timestamp()))
+
+
+def stage_dates(manifest: dict[str, Any]) -> dict[str, str]:
+    """Each published stage's issue date, from a manifest."""
+    return {name: info["issued_on"] for name, info in manifest["stages"].items()}
+
+
+def dated_as_in(manifest: dict[str, Any], case: Path) -> bool:
+    """Every stage, and every document of it, carries the date the case file's ``issued:`` gives."""
+    wanted = case_issued(case)
+    return stage_dates(manifest) == wanted and all(
+        e["issued_on"] == wanted[e["stage"]] for e in manifest["documents"]
+    )
+
+
 def json_lines(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def verify_pack(pack: Path) -> dict[str, Any]:
-    """The manifest, after checking every listed file is there with its hash, and no other."""
+    """The manifest, after checking every listed file is there with its hash, and no other.
+
+    Contract version 2: the pack holds ``manifest.json`` and ``post-list.csv`` beside the stage
+    folders; every document sits in its stage's folder, and every stage listed has a date.
+    """
     manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    assert (pack / "post-list.csv").is_file(), pack
+    assert "issued_on" not in manifest  # v2: one date per stage, none for the pack
     listed = {entry["path"]: entry["sha256"] for entry in manifest["documents"]}
     on_disk = {p.relative_to(pack).as_posix() for p in pack.rglob("*") if p.is_file()} - {
-        "manifest.json"
+        "manifest.json",
+        "post-list.csv",
     }
     assert on_disk == set(listed), pack
     for rel, digest in listed.items():
         assert hashlib.sha256((pack / rel).read_bytes()).hexdigest() == digest, rel
+    for entry in manifest["documents"]:
+        assert entry["path"].split("/")[0] == entry["stage"], entry["path"]
+        assert entry["stage"] in manifest["stages"], entry["path"]
+        dt.date.fromisoformat(entry["issued_on"])
     return manifest
 
 
@@ -279,24 +322,31 @@ slow = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def first_night(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Three cases and the OUT a first batch made of them (two workers, ``--date``)."""
+    """Three cases and the OUT a first, plain nightly batch made of them (two workers).
+
+    The generated cases carry ``issued:`` dates for every stage they are ready for, so each
+    stage is dated from its case file whatever day the batch runs (here ``NIGHT``).
+    """
     root = tmp_path_factory.mktemp("night")
-    small_corpus(root / "cases", 3)
-    code, _, stderr = run_cli(
-        "batch",
-        str(root / "cases"),
-        "-o",
-        str(root / "out"),
-        "--jobs",
-        "2",
-        "--date",
-        ISSUED,
-        "--log-format",
-        "json",
-    )
+    paths = small_corpus(root / "cases", 3)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", epoch(NIGHT))
+        code, _, stderr = run_cli(
+            "batch",
+            str(root / "cases"),
+            "-o",
+            str(root / "out"),
+            "--jobs",
+            "2",
+            "--log-format",
+            "json",
+        )
     assert code == 0, stderr
     statuses = [e["status"] for e in json_lines(stderr) if e["event"] == "case"]
     assert statuses == ["rendered"] * 3
+    for path in paths:
+        reference = yaml.safe_load(path.read_text())["case"]["reference"]
+        assert dated_as_in(verify_pack(root / "out" / reference), path)
     return root / "cases", root / "out"
 
 
@@ -359,7 +409,10 @@ def test_one_bad_case_among_good_ones_and_no_names_in_the_log(
     assert (summary["rendered"], summary["unchanged"], summary["failed"]) == (2, 0, 2)
     assert len(published(out)) == 2
     for pack in published(out):
-        assert verify_pack(pack)["issued_on"] == ISSUED
+        # --date dates every stage rendered, overriding the case files' issued: dates.
+        manifest = verify_pack(pack)
+        assert set(stage_dates(manifest).values()) == {ISSUED}
+        assert {e["issued_on"] for e in manifest["documents"]} == {ISSUED}
     assert sorted(os.listdir(out)) == sorted(p.name for p in published(out))  # no lock, staging
     # Logs carry references, ids and paths only: no name, address or information text.
     for path in [*good, invalid, unrenderable]:
@@ -368,9 +421,12 @@ def test_one_bad_case_among_good_ones_and_no_names_in_the_log(
 
 
 @slow
-def test_incremental_runs(tmp_path: Path, first_night: tuple[Path, Path]) -> None:
+def test_incremental_runs(
+    tmp_path: Path, first_night: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cases, out = copy_night(first_night, tmp_path)
     files = sorted(cases.glob("*.yaml"))
+    refs = [yaml.safe_load(f.read_text())["case"]["reference"] for f in files]
 
     def batch(*args: str) -> dict[str, str]:
         code, _, stderr = run_cli(*args, "-o", str(out), "--log-format", "json", "--jobs", "1")
@@ -382,36 +438,71 @@ def test_incremental_runs(tmp_path: Path, first_night: tuple[Path, Path]) -> Non
     def stamps() -> dict[str, int]:
         return {p.name: (p / "manifest.json").stat().st_mtime_ns for p in published(out)}
 
+    def manifest(ref: str) -> dict[str, Any]:
+        return verify_pack(out / ref)
+
     before = stamps()
     # The next night, nothing changed: nothing is rendered, and letters are not re-dated
-    # (today is not the date the packs were first issued with).
-    assert dt.date.today().isoformat() != ISSUED
+    # (the batch's day is none of the dates the stages were issued on).
+    edited = files[1]
+    night = dt.date.fromisoformat(NIGHT)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch(NIGHT))
+    assert all(NIGHT not in case_issued(f).values() for f in files)
+    assert all(night <= yaml.safe_load(f.read_text())["conference"]["date"] for f in files)
     assert batch("batch", str(cases)) == {f.name: "unchanged" for f in files}
     assert stamps() == before
+    assert all(dated_as_in(manifest(r), f) for r, f in zip(refs, files, strict=True))
 
-    # One case edited: only it is rendered, dated today (a changed pack is a new issue).
-    edited = files[1]
-    edited.write_text(edited.read_text().replace("duration_minutes: 90", "duration_minutes: 95"))
+    # One case edited (the father moved, and the file no longer fixes the dates): only it is
+    # rendered. Each stage keeps the date it was first issued on; the father's invitation
+    # changed, so it is a new letter dated the batch's day; every other document is left as
+    # it was, date and bytes.
+    ref = refs[1]
+    old = {e["path"]: e for e in manifest(ref)["documents"]}
+    data = yaml.safe_load(edited.read_text())
+    first_dates = case_issued(edited)
+    del data["issued"]
+    [father] = [p for p in data["people"] if p["id"] == "father"]
+    father["address"][0] = "Flat 11"
+    edited.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     assert batch("batch", str(cases)) == {
         files[0].name: "unchanged",
         files[1].name: "rendered",
         files[2].name: "unchanged",
     }
-    ref = yaml.safe_load(edited.read_text())["case"]["reference"]
-    assert verify_pack(out / ref)["issued_on"] == dt.date.today().isoformat()
+    after = manifest(ref)
+    assert stage_dates(after) == first_dates
+    changed = [
+        e for e in after["documents"] if e["content_sha256"] != old[e["path"]]["content_sha256"]
+    ]
+    kept = [
+        e for e in after["documents"] if e["content_sha256"] == old[e["path"]]["content_sha256"]
+    ]
+    assert changed and kept
+    assert {e["path"].rsplit(".", 1)[0] for e in changed} == {"invitations/father/invitation"}
+    assert {e["issued_on"] for e in changed} == {night.isoformat()}
+    with (out / ref / "post-list.csv").open(encoding="utf-8", newline="") as handle:
+        posted = [(row["stage"], row["recipient"]) for row in csv.DictReader(handle)]
+    assert posted == [("invitations", "father")]
+    assert all(e == old[e["path"]] for e in kept)
     assert {k: v for k, v in stamps().items() if k != ref} == {
         k: v for k, v in before.items() if k != ref
     }
 
-    # An explicit --date is part of what a pack must be: only the pack dated otherwise changes.
-    assert batch("batch", str(cases), "--date", ISSUED) == {
-        files[0].name: "unchanged",
-        files[1].name: "rendered",
-        files[2].name: "unchanged",
-    }
-    assert verify_pack(out / ref)["issued_on"] == ISSUED
+    # An explicit --date is part of what a pack must be: every pack not rendered with it is
+    # rendered again, every document dated so; the same --date the next night changes nothing.
+    assert batch("batch", str(cases), "--date", ISSUED) == {f.name: "rendered" for f in files}
+    for r in refs:
+        assert {e["issued_on"] for e in manifest(r)["documents"]} == {ISSUED}
+    dated = stamps()
+    assert batch("batch", str(cases), "--date", ISSUED) == {f.name: "unchanged" for f in files}
+    assert stamps() == dated
+    # Without it, a pack dated by --date is not what the case file asks for: the issued:
+    # dates of the case files take over again.
+    assert batch("batch", str(files[0])) == {files[0].name: "rendered"}
+    assert dated_as_in(manifest(refs[0]), files[0])
     # A new cpcdocs version or templates would change the fingerprint too; --force ignores it.
-    assert batch("batch", str(files[0]), "--force", "--date", ISSUED) == {files[0].name: "rendered"}
+    assert batch("batch", str(files[2]), "--force", "--date", ISSUED) == {files[2].name: "rendered"}
 
 
 @slow
@@ -451,6 +542,95 @@ def test_text_log_for_people(tmp_path: Path, first_night: tuple[Path, Path]) -> 
     assert lines[-1].startswith("batch: 0 rendered, 3 unchanged, 1 failed in ")
     for value in names_in(broken):
         assert value not in text, value
+
+
+@slow
+def test_a_stage_falling_due_is_issued_on_the_first_night_it_is_due(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nightly runs around a conference: invitations before it, the decision the day after.
+
+    The case (with a decision already recorded, and no ``issued:`` dates) is never edited; the
+    batch re-renders it only when the manifest's ``recheck_on`` day has come.
+
+    The batch's day is set as the clock would set it on each night (cpcdocs' ``today``, in
+    this process: ``--jobs 1``), not with ``SOURCE_DATE_EPOCH``: that variable also stamps
+    every file's creation time, so a different one each night would make every re-rendered
+    file of an earlier stage differ from the published one.
+    """
+    import cpcdocs.pack
+    import cpcdocs.stages
+
+    data = yaml.safe_load((ROOT / "samples" / "transfer-in.yaml").read_text(encoding="utf-8"))
+    assert data.get("decision")
+    del data["issued"]
+    conference: dt.date = data["conference"]["date"]
+    case = tmp_path / "cases" / "transfer.yaml"
+    case.parent.mkdir()
+    case.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    pack = out / data["case"]["reference"]
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+    def night(day: dt.date) -> str:
+        monkeypatch.setattr(cpcdocs.stages, "today", lambda: day)
+        monkeypatch.setattr(cpcdocs.pack, "today", lambda: day)
+        code, _, stderr = run_cli(
+            "batch", str(case), "-o", str(out), "--log-format", "json", "--jobs", "1"
+        )
+        assert code == 0, stderr
+        [event] = [e for e in json_lines(stderr) if e["event"] == "case"]
+        return str(event["status"])
+
+    def files() -> dict[str, bytes]:
+        return {
+            p.relative_to(pack).as_posix(): p.read_bytes()
+            for p in sorted(pack.rglob("*"))
+            if p.is_file() and p.name not in {"manifest.json", "post-list.csv"}
+        }
+
+    before = conference - dt.timedelta(days=7)
+    assert night(before) == "rendered"
+    first = verify_pack(pack)
+    # Before the conference: the stages due before it (invitations, and the family copies of
+    # the reports) are issued that day; the decision waits, and the manifest says until when.
+    assert stage_dates(first) == {"invitations": before.isoformat(), "reports": before.isoformat()}
+    assert {e["stage"] for e in first["documents"]} == {"invitations", "reports"}
+    assert first["recheck_on"] == conference.isoformat()
+    assert any(line.startswith("decision: waiting") for line in first["stage_outcomes"])
+    invitations = {k: v for k, v in files().items() if k.startswith("invitations/")}
+    assert invitations
+    stamp = (pack / "manifest.json").stat().st_mtime_ns
+
+    # A night with nothing due: the unchanged case is left alone.
+    assert night(before + dt.timedelta(days=2)) == "unchanged"
+    assert (pack / "manifest.json").stat().st_mtime_ns == stamp
+
+    # The day after the conference: recheck_on has come, so the unchanged case is rendered
+    # again; the decision stage is issued that day, every earlier envelope byte for byte.
+    after = conference + dt.timedelta(days=1)
+    assert night(after) == "rendered"
+    second = verify_pack(pack)
+    assert stage_dates(second) == {**stage_dates(first), "decision": after.isoformat()}
+    decision = [e for e in second["documents"] if e["stage"] == "decision"]
+    assert decision and {e["issued_on"] for e in decision} == {after.isoformat()}
+    assert {e["kind"] for e in decision} >= {"decision_letter", "outline_plan"}
+    now = files()
+    assert {k: v for k, v in now.items() if k.startswith("invitations/")} == invitations
+    earlier = {e["path"]: e for e in first["documents"]}
+    assert [e for e in second["documents"] if e["stage"] != "decision"] == list(earlier.values())
+    assert second["notes"] == []  # nothing issued before was seen as changed
+    assert second["recheck_on"] is None
+    # Only the decision envelopes are on the night's post list.
+    with (pack / "post-list.csv").open(encoding="utf-8", newline="") as handle:
+        posted = list(csv.DictReader(handle))
+    assert posted and {row["stage"] for row in posted} == {"decision"}
+
+    # The next night nothing is due any more.
+    stamp = (pack / "manifest.json").stat().st_mtime_ns
+    assert night(after + dt.timedelta(days=1)) == "unchanged"
+    assert (pack / "manifest.json").stat().st_mtime_ns == stamp
 
 
 # -- kill -9 --------------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import run_cli
-from test_batch import ISSUED, json_lines, published, small_corpus, verify_pack
+from test_batch import ISSUED, case_issued, json_lines, published, small_corpus, verify_pack
 
 pytest.importorskip("distributed")
 
@@ -73,6 +74,49 @@ def test_dask_packs_are_identical_to_local_packs(tmp_path: Path, cluster: object
     assert statuses == {**{p.name: "rendered" for p in cases}, "bad.yaml": "failed"}
     assert events[-1]["rendered"] == 3 and events[-1]["failed"] == 1
 
+    assert_same_packs(local, remote)
+    for pack in published(remote):
+        assert {e["issued_on"] for e in verify_pack(pack)["documents"]} == {ISSUED}
+
+    # The client's incremental check works the same against a Dask-published OUT: the same
+    # --date again leaves every pack alone.
+    assert remote_batch(address, cases, remote, "--date", ISSUED) == {"unchanged"}
+
+    # Without --date the cases' issued: dates take over (contract version 2): on the Dask
+    # path the workers render with the published manifest and the client merges, audits and
+    # publishes; the packs are still byte for byte those a local batch makes.
+    code, _, stderr = run_cli(
+        "batch", *map(str, cases), "-o", str(local), "--jobs", "2", "--log-format", "json"
+    )
+    assert code == 0, stderr
+    assert remote_batch(address, cases, remote) == {"rendered"}
+    assert_same_packs(local, remote)
+    for case in cases:
+        reference = yaml.safe_load(case.read_text())["case"]["reference"]
+        manifest = verify_pack(remote / reference)
+        assert {e["issued_on"] for e in manifest["documents"]} == set(case_issued(case).values())
+    assert remote_batch(address, cases, remote) == {"unchanged"}
+
+
+def remote_batch(address: str, cases: list[Path], out: Path, *args: str) -> set[str]:
+    """The statuses of a batch of ``cases`` on the cluster at ``address``."""
+    code, _, stderr = run_cli(
+        "batch",
+        *map(str, cases),
+        "-o",
+        str(out),
+        "--scheduler",
+        address,
+        *args,
+        "--log-format",
+        "json",
+    )
+    assert code == 0, stderr
+    return {e["status"] for e in json_lines(stderr) if e["event"] == "case"}
+
+
+def assert_same_packs(local: Path, remote: Path) -> None:
+    """The same packs in both OUTs, every file (manifest and post list too) byte for byte."""
     assert [p.name for p in published(remote)] == [p.name for p in published(local)]
     for pack in published(remote):
         verify_pack(pack)
@@ -81,22 +125,9 @@ def test_dask_packs_are_identical_to_local_packs(tmp_path: Path, cluster: object
             p.relative_to(local / pack.name) for p in (local / pack.name).rglob("*") if p.is_file()
         )
         assert here == there
+        assert Path("manifest.json") in here and Path("post-list.csv") in here
         for rel in here:
             assert (pack / rel).read_bytes() == (local / pack.name / rel).read_bytes(), rel
-
-    # The client's incremental check works the same against a Dask-published OUT.
-    code, _, stderr = run_cli(
-        "batch",
-        *map(str, cases),
-        "-o",
-        str(remote),
-        "--scheduler",
-        address,
-        "--log-format",
-        "json",
-    )
-    assert code == 0, stderr
-    assert {e["status"] for e in json_lines(stderr) if e["event"] == "case"} == {"unchanged"}
 
 
 def test_unreachable_scheduler_is_a_clear_error(

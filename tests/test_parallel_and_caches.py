@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, SAMPLES, SUBPROCESS_ENV, run_cli, run_subprocess
+from conftest import EXAMPLE, ROOT, SAMPLES, SUBPROCESS_ENV, run_cli, run_subprocess
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +33,10 @@ from cpcdocs.workers import can_fork, default_jobs, fork_map
 
 ISSUED = "2026-12-24"
 DAY = dt.date.fromisoformat(ISSUED)
+#: The contract's example plus its ``issued:`` dates: a whole pack (contract version 2) has
+#: stages dated before and after the conference, so no single ``--date`` fits it; each stage
+#: takes its date from the case file instead, the same on any day.
+STAGED_EXAMPLE = ROOT / "samples" / "example-initial.yaml"
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -125,9 +129,9 @@ def test_default_jobs_is_this_process_cpus() -> None:
 # -- rendering and auditing in parallel -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("sample", [EXAMPLE, SAMPLES[-1]], ids=lambda p: p.stem)
+@pytest.mark.parametrize("sample", [STAGED_EXAMPLE, SAMPLES[-1]], ids=lambda p: p.stem)
 def test_a_pack_rendered_by_two_processes_is_byte_identical(sample: Path, tmp_path: Path) -> None:
-    options = RenderOptions(issued_on=DAY)
+    options = RenderOptions()  # each stage dated by the sample's issued: block
     one = render_pack(sample, tmp_path / "one", options, jobs=1)
     two = render_pack(sample, tmp_path / "two", options, jobs=2)
     assert one.files == two.files > 8
@@ -137,14 +141,26 @@ def test_a_pack_rendered_by_two_processes_is_byte_identical(sample: Path, tmp_pa
 def test_render_jobs_option_through_the_cli(tmp_path: Path) -> None:
     # A real process: the in-process runner may have threads, and then cpcdocs does not fork.
     status, _, err = run_subprocess(
-        "render", EXAMPLE, "-o", tmp_path / "a", "--date", ISSUED, "-j", "2", timeout=180
+        "render", STAGED_EXAMPLE, "-o", tmp_path / "a", "-j", "2", timeout=180
     )
     assert status == 0, err
-    status, _, err = run_cli("render", EXAMPLE, "-o", tmp_path / "b", "--date", ISSUED, "-j", "1")
+    status, _, err = run_cli("render", STAGED_EXAMPLE, "-o", tmp_path / "b", "-j", "1")
     assert status == 0, err
-    reference = load_case(EXAMPLE).case.reference
-    assert _files(tmp_path / "a" / reference) == _files(tmp_path / "b" / reference)
-    status, _, err = run_cli("render", EXAMPLE, "-o", tmp_path / "c", "--jobs", "0")
+    reference = load_case(STAGED_EXAMPLE).case.reference
+    files = _files(tmp_path / "a" / reference)
+    assert files == _files(tmp_path / "b" / reference)
+    assert {name.split("/")[0] for name in files} >= {"invitations", "decision"}
+    # --date for one stage, through both: the same pack again.
+    for folder, jobs in (("d", "2"), ("e", "1")):
+        status, _, err = run_subprocess(
+            "render", STAGED_EXAMPLE, "-o", tmp_path / folder, "--stage", "invitations",
+            "--date", ISSUED, "-j", jobs, timeout=180,
+        )  # fmt: skip
+        assert status == 0, err
+    dated = _files(tmp_path / "d" / reference)
+    assert dated == _files(tmp_path / "e" / reference)
+    assert f'"issued_on": "{ISSUED}"' in dated["manifest.json"].decode()
+    status, _, err = run_cli("render", STAGED_EXAMPLE, "-o", tmp_path / "c", "--jobs", "0")
     assert status == 2 and "--jobs" in err
 
 
@@ -159,11 +175,11 @@ def test_a_template_error_in_a_worker_names_the_document_and_line(tmp_path: Path
     for jobs in ("1", "2"):
         out = tmp_path / f"out-{jobs}"
         status, _, err = run_cli(
-            "render", EXAMPLE, "-o", out, "--date", ISSUED, "--templates",
+            "render", STAGED_EXAMPLE, "-o", out, "--templates",
             tmp_path / "templates", "-j", jobs,
         )  # fmt: skip
         assert status == 4
-        assert not (out / load_case(EXAMPLE).case.reference).exists()
+        assert not (out / load_case(STAGED_EXAMPLE).case.reference).exists()
         messages.append(err.strip().splitlines()[0])
     assert messages[0] == messages[1]
     assert "decision_letter.html.j2:2" in messages[0]
@@ -173,14 +189,15 @@ def test_a_template_error_in_a_worker_names_the_document_and_line(tmp_path: Path
 def test_the_audit_finds_the_same_with_two_processes(tmp_path: Path) -> None:
     from cpcdocs.audit import audit_pack
 
-    case = load_case(EXAMPLE)
-    authority = resolve_authority(case, None, case_file=str(EXAMPLE))
-    options = RenderOptions(issued_on=DAY)
-    pack = render_pack(EXAMPLE, tmp_path / "out", options).path
+    case = load_case(STAGED_EXAMPLE)
+    authority = resolve_authority(case, None, case_file=str(STAGED_EXAMPLE))
+    pack = render_pack(STAGED_EXAMPLE, tmp_path / "out", RenderOptions()).path
     leaky = tmp_path / "leaky"
     shutil.copytree(pack, leaky)
-    # The mother's safe address, withheld from the fathers, in a father's folder as a stray file.
-    (leaky / "father-theo" / "note.txt").write_text("Flat 2, 41 Wren Road, NM4 7QT", "utf-8")
+    # The mother's safe address, withheld from the fathers, in a father's envelope (a stage's
+    # folder of his) as a stray file.
+    envelope = sorted(leaky.glob("*/father-theo"))[0]
+    (envelope / "note.txt").write_text("Flat 2, 41 Wren Road, NM4 7QT", "utf-8")
     for folder in (pack, leaky):
         one = audit_pack(folder, case, authority, jobs=1)
         two = audit_pack(folder, case, authority, jobs=2)
@@ -189,7 +206,7 @@ def test_the_audit_finds_the_same_with_two_processes(tmp_path: Path) -> None:
     assert audit_pack(leaky, case, authority, jobs=2).leaked
     # And through a real single-threaded process, where the audit does fork (see can_fork).
     status, out, _ = run_subprocess(
-        "audit", leaky, "--case", EXAMPLE, "--format", "json", timeout=180
+        "audit", leaky, "--case", STAGED_EXAMPLE, "--format", "json", timeout=180
     )
     assert status == 3
     expected = audit_pack(leaky, case, authority, jobs=1).as_json()
@@ -202,8 +219,7 @@ def test_the_audit_finds_the_same_with_two_processes(tmp_path: Path) -> None:
 def test_every_docx_is_what_zipfile_would_write(tmp_path: Path) -> None:
     """cpcdocs writes the zip container itself (to reuse compressed members); the bytes are
     exactly those of ``zipfile`` given the same members, order, dates and level."""
-    options = RenderOptions(issued_on=DAY)
-    pack = render_pack(EXAMPLE, tmp_path / "out", options).path
+    pack = render_pack(STAGED_EXAMPLE, tmp_path / "out", RenderOptions()).path
     documents = sorted(pack.rglob("*.docx"))
     assert documents
     stamp = docx_module._zip_time()

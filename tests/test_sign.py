@@ -51,7 +51,9 @@ PASSPHRASE = "correct horse battery staple"
 EXAMPLE_SAMPLE = ROOT / "samples" / "example-initial.yaml"  # chaired by Grace Okafor
 OTHER_CHAIR_SAMPLE = ROOT / "samples" / "transfer-in.yaml"  # chaired by someone else
 AUTHORITY_NAME = "Northmoor Borough Council"
-ISSUED = dt.date(2026, 12, 24)
+#: A ``--date`` for the decision stage (outline plans): after the example's conference on
+#: 2027-01-06, and not the sample's own ``issued.decision`` (2027-01-07).
+ISSUED = dt.date(2027, 1, 8)
 
 # -- a throwaway PKI --------------------------------------------------------------------------
 
@@ -644,14 +646,25 @@ def test_render_signs_exactly_the_outline_plan_pdfs(pki: Pki, tmp_path: Path) ->
     """Through render_pack: signed before hashing and before the audit gate, nothing else."""
     from cpcdocs.pack import RenderOptions, fingerprint, render_pack
 
+    # Two stages (contract version 2): no one --date fits both an invitation (on or before the
+    # conference) and a plan (after it), so each stage carries the sample's issued: date.
     options = RenderOptions(
         only=("outline_plan", "invitation"),
         recipients=("mother", "sw-patel"),
-        issued_on=ISSUED,
         sign=SignConfig(str(pki.key), Secret(PASSPHRASE)),
     )
     result = render_pack(EXAMPLE_SAMPLE, tmp_path, options)  # audited, then published
     manifest = json.loads((result.path / "manifest.json").read_text())
+    issued = load_case(EXAMPLE_SAMPLE).issued
+    assert issued is not None and issued.invitations and issued.decision
+    stage_of = {
+        "outline_plan": ("decision", issued.decision),
+        "invitation": ("invitations", issued.invitations),
+    }
+    for entry in manifest["documents"]:
+        stage, day = stage_of[entry["kind"]]
+        assert (entry["stage"], entry["issued_on"]) == (stage, day.isoformat()), entry["path"]
+        assert entry["path"].startswith(f"{stage}/"), entry["path"]
     anchors = load_trust_anchors([pki.ca_pem])
     seen = set()
     for entry in manifest["documents"]:
@@ -671,9 +684,12 @@ def test_render_signs_exactly_the_outline_plan_pdfs(pki: Pki, tmp_path: Path) ->
     unsigned = dataclasses.replace(options, sign=None)
     authority = resolve_authority(load_case(EXAMPLE_SAMPLE), None, case_file=str(EXAMPLE_SAMPLE))
     case_bytes = EXAMPLE_SAMPLE.read_bytes()
-    signed_print = fingerprint(case_bytes, authority, options, ISSUED)
+    signed_print = fingerprint(case_bytes, authority, options, None)
     assert signed_print["options_sha256"] == manifest["options_sha256"]
-    assert signed_print != fingerprint(case_bytes, authority, unsigned, ISSUED)
+    assert signed_print != fingerprint(case_bytes, authority, unsigned, None)
+    # Nor is a plan signed and dated by --date the same pack as one dated by the case file.
+    explicit = dataclasses.replace(options, issued_on=ISSUED)
+    assert signed_print != fingerprint(case_bytes, authority, explicit, ISSUED)
     assert PASSPHRASE not in (result.path / "manifest.json").read_text()
 
 
@@ -716,8 +732,14 @@ def test_render_and_verify_through_a_subprocess(pki: Pki, tmp_path: Path) -> Non
     done = _cpcdocs(*render, *narrow, env={**env, PASSPHRASE_ENV: PASSPHRASE})
     assert done.returncode == 0, done.stderr
     assert PASSPHRASE not in done.stdout + done.stderr
-    plans = sorted((out / "NM-2026-0412" / "mother").glob("outline_plan-*.pdf"))
+    pack = out / "NM-2026-0412"
+    plans = sorted((pack / "decision" / "mother").glob("outline_plan-*.pdf"))
     assert [p.name for p in plans] == ["outline_plan-maya.pdf", "outline_plan-theo.pdf"]
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert [(e["path"], e["issued_on"]) for e in manifest["documents"]] == [
+        (p.relative_to(pack).as_posix(), ISSUED.isoformat()) for p in plans
+    ]
+    assert manifest["stages"] == {"decision": {"issued_on": ISSUED.isoformat()}}
 
     done = _cpcdocs("verify", *plans, "--trust", pki.ca_pem, env=env)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -11,7 +11,10 @@ Each generated case is one of the samples (chosen in turn from a seeded shuffle)
   sentence follows ``Kerry Walsh`` in ``people``), from fixed fictional lists that share no
   word with the samples, so the audit's view of the case is the sample's;
 - sometimes one or two more children: younger siblings cloned from a born child, with the same
-  parents, the same information items and, when a decision exists, the same outcome and plan.
+  parents, the same information items and, when a decision exists, the same outcome and plan;
+- an ``issued:`` date for every stage the case is ready for (contract version 2): the sample's,
+  moved with the other dates, or one set from the case's own events when the sample has none,
+  so every stage renders on whatever day a batch runs (no stage waits for the calendar).
 
 Case ``n`` depends only on the seed and ``n``: ``generate(500)`` begins with ``generate(200)``.
 Every generated case is validated unless ``--no-validate``.
@@ -195,6 +198,31 @@ def _add_sibling(
     return new_id
 
 
+def _ensure_issued(case: dict[str, Any]) -> None:
+    """Give every stage the case is ready for an issue date within the contract's date rule.
+
+    A stage with an ``issued.<stage>`` date is issued on it whatever day the batch runs;
+    without one it would wait for (or miss) its day, and a corpus would render differently
+    from night to night.
+    """
+    day: dt.date = case["conference"]["date"]
+    issued = case.setdefault("issued", {})
+    issued.setdefault("invitations", day - dt.timedelta(days=14))
+    issued.setdefault("reports", day - dt.timedelta(days=2))
+    decided = [
+        p["exclusion"]["decided_on"]
+        for p in case.get("people", [])
+        if isinstance(p.get("exclusion"), dict) and p["exclusion"].get("decided_on")
+    ]
+    if decided:
+        issued.setdefault("exclusions", max(decided))
+    if case.get("decision"):
+        issued.setdefault("decision", day + dt.timedelta(days=1))
+    approved = (case.get("record") or {}).get("approved_on")
+    if approved:
+        issued.setdefault("record", approved)
+
+
 def generate_case(sample: dict[str, Any], seed: int, number: int) -> dict[str, Any]:
     """Case ``number`` of the corpus with ``seed``, derived from ``sample``."""
     rng = random.Random(f"{seed}:{number}")
@@ -209,6 +237,7 @@ def generate_case(sample: dict[str, Any], seed: int, number: int) -> dict[str, A
     case = _rename(case, names)
     for i in range(extra):
         _add_sibling(case, rng, names, i + 1)
+    _ensure_issued(case)
     return case
 
 
