@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .authority import Authority
+from .i18n import html_lang
 from .model import (
     EXCLUSION_GROUND_TEXT,
     Accessibility,
@@ -34,6 +35,7 @@ from .model import (
     Role,
     TextItem,
 )
+from .nations import NationProfile, nation_profile
 from .rules import (
     ALWAYS_WITHHELD_FROM_FAMILY,
     Profile,
@@ -273,6 +275,11 @@ class AuthorityView:
     chair_signature_path: Path | None
     #: ``with_chair_agreement`` or ``allowed``: what the invitation says about solicitors.
     solicitors: str = "with_chair_agreement"
+    #: The nation whose procedures apply, and its guidance, terms and routes (cpcdocs.nations).
+    nation: str = "england"
+    nation_profile: NationProfile = field(default_factory=lambda: nation_profile("england"))
+    #: What a reader's letter is when their language's catalog is incomplete (cpcdocs.i18n).
+    language_fallback: str = "error"
 
 
 @dataclass(frozen=True)
@@ -671,7 +678,21 @@ def _authority_view(case: Case, authority: Authority) -> AuthorityView:
         advice_lines=tuple(Contact(a.name, a.phone) for a in authority.advice_lines),
         chair_signature_path=authority.signature_path(case.conference.chair),
         solicitors=authority.solicitors.value,
+        nation=authority.nation.value,
+        nation_profile=nation_profile(authority.nation),
+        language_fallback=authority.language_fallback,
     )
+
+
+def _reader_language(case: Case, vis: Visibility) -> str:
+    """The language the reader's letters are written in: ``en-GB`` unless they chose one."""
+    rec = vis.recipient
+    found = None
+    if rec.kind == "child":
+        found = case.child(rec.id).language
+    elif rec.kind != "professional":
+        found = next((p.language for p in case.people if p.id == rec.id), None)
+    return html_lang(found)
 
 
 def _recipient_view(case: Case, vis: Visibility) -> RecipientView:
@@ -838,7 +859,7 @@ def build_view(
         is_letter=spec.letter,
         large_print=Accessibility.LARGE_PRINT in access,
         easy_read=Accessibility.EASY_READ in access,
-        language="en-GB",
+        language=_reader_language(case, vis),
         recipient=_recipient_view(case, vis),
         authority=_authority_view(case, authority),
         contact=contact,

@@ -19,15 +19,26 @@ from collections.abc import Callable, Iterable
 from pathlib import Path, PurePath
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, Template, pass_environment
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    pass_context,
+    pass_environment,
+)
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..authority import templates_root
 from ..enclosures import enclosures
+from ..i18n import ENGLISH, Translator
 
 __all__ = [
     "FILTERS",
+    "TRANSLATOR",
+    "TRANSLATORS",
     "address_lines",
     "date_long",
     "date_short",
@@ -211,6 +222,73 @@ def letterhead_sizes(
         scale -= 0.05
 
 
+#: The render context's names for the reader's language: the :class:`~cpcdocs.i18n.Translator`
+#: the wording is rendered in, and (layout only) every language of a bilingual letter in order.
+TRANSLATOR = "cpcdocs_translator"
+TRANSLATORS = "cpcdocs_translators"
+
+
+def _translator(context: Context) -> Translator:
+    found = context.get(TRANSLATOR)
+    return found if isinstance(found, Translator) else ENGLISH
+
+
+def _format(context: Context, text: str, variables: dict[str, Any]) -> str:
+    """A translated message with its variables: escaped when autoescaping, XML-safe always."""
+    values = {
+        k: xml_safe(v) if isinstance(v, str) and not hasattr(v, "__html__") else v
+        for k, v in variables.items()
+    }
+    if context.eval_ctx.autoescape:
+        return Markup(text) % values
+    return text % values
+
+
+@pass_context
+def _gettext(context: Context, message: str, **variables: Any) -> str:
+    """``_("...")`` and ``{% trans %}``: the message in the reader's language (newstyle)."""
+    return _format(context, _translator(context).gettext(message), variables)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+    """``{% trans count=n %}...{% pluralize %}...{% endtrans %}`` in the reader's language."""
+    variables.setdefault("num", num)
+    text = _translator(context).ngettext(singular, plural, num)
+    return _format(context, text, variables)
+
+
+@pass_context
+def _both(context: Context, message: str, **variables: Any) -> str:
+    """Page furniture in every language of the letter: "Ein cyf / Our ref" when bilingual."""
+    translators = context.get(TRANSLATORS) or [_translator(context)]
+    texts = [_format(context, t.gettext(message), variables) for t in translators]
+    texts = list(dict.fromkeys(texts))
+    if context.eval_ctx.autoescape:
+        return Markup(" / ").join(texts)
+    return " / ".join(texts)
+
+
+@pass_context
+def _date_short_in(context: Context, value: Any) -> str:
+    """``date_short`` in the reader's language ("6 Ionawr 2027" in Welsh)."""
+    day = _as_date(value)
+    return _translator(context).date(day, weekday=False) or date_short(day)
+
+
+@pass_context
+def _date_long_in(context: Context, value: Any) -> str:
+    """``date_long`` in the reader's language ("Dydd Mercher 6 Ionawr 2027" in Welsh)."""
+    day = _as_date(value)
+    return _translator(context).date(day, weekday=True) or date_long(day)
+
+
+@pass_context
+def _join_names_in(context: Context, items: Iterable[Any], conjunction: str = "and") -> str:
+    """``join_names`` with the reader's word for "and"."""
+    return join_names(items, _translator(context).gettext(conjunction))
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "date_long": date_long,
     "date_short": date_short,
@@ -294,9 +372,19 @@ def make_environment(
         lstrip_blocks=flavour == "html",
         auto_reload=False,
         finalize=_finalize,
+        extensions=["jinja2.ext.i18n"],
     )
     env.cpcdocs_flavour = flavour
     env.filters.update(FILTERS)
+    # Dates and "and" follow the reader's language; English output is what the plain
+    # filters give, unchanged.
+    env.filters.update(
+        date_short=_date_short_in, date_long=_date_long_in, join_names=_join_names_in
+    )
+    # Newstyle gettext: variables are formatted by the call, escaped under autoescape, and a
+    # message whose variable is misspelt fails like any other undefined name.
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, both=_both)
     return env
 
 
