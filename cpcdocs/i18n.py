@@ -69,8 +69,9 @@ REVIEW_FLAG = "awaiting-translation-review"
 FALLBACK_ENGLISH_WITH_NOTICE = "english_with_notice"
 #: The functions templates mark messages with: ``_``/``gettext`` and ``ngettext`` as in
 #: Jinja's i18n extension, and ``both`` for page furniture that a bilingual letter prints in
-#: both languages ("Ein cyf / Our ref").
-GETTEXT_FUNCTIONS = ("_", "gettext", "ngettext", "both")
+#: both languages ("Ein cyf / Our ref"), and ``each`` for a sentence a letter prints once in
+#: each language, as (``lang``, text) pairs.
+GETTEXT_FUNCTIONS = ("_", "gettext", "ngettext", "both", "each")
 #: Folders whose templates hold the letters' wording.
 MESSAGE_FOLDERS = ("letters", "layout")
 

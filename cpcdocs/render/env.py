@@ -270,6 +270,13 @@ def _both(context: Context, message: str, **variables: Any) -> str:
 
 
 @pass_context
+def _each(context: Context, message: str, **variables: Any) -> list[tuple[str, str]]:
+    """A sentence in every language of the letter, in order, as (``lang``, text) pairs."""
+    translators = context.get(TRANSLATORS) or [_translator(context)]
+    return [(t.lang, _format(context, t.gettext(message), variables)) for t in translators]
+
+
+@pass_context
 def _date_short_in(context: Context, value: Any) -> str:
     """``date_short`` in the reader's language ("6 Ionawr 2027" in Welsh)."""
     day = _as_date(value)
@@ -384,7 +391,9 @@ def make_environment(
     # Newstyle gettext: variables are formatted by the call, escaped under autoescape, and a
     # message whose variable is misspelt fails like any other undefined name.
     env.newstyle_gettext = True  # type: ignore[attr-defined]
-    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, both=_both)
+    env.globals.update(
+        _=_gettext, gettext=_gettext, ngettext=_ngettext, both=_both, each=_each
+    )
     return env
 
 
