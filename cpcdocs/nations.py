@@ -36,9 +36,9 @@ class NationProfile:
         conference: what the meeting is called in the nation's guidance.
         register: what being "on a plan" is called where the guidance still keeps a register
             (None where letters only speak of the plan).
-        challenge_route: a sentence (English, a catalog message) on how a family challenges a
-            conference *decision*, where the nation's procedures give a route of their own
-            beside the complaints procedure (None: the complaints route covers it).
+        own_challenge_route: the nation's procedures give a family a route of their own for
+            challenging a conference *decision*, beside the complaints procedure (Wales); the
+            letters' ``challenge_route`` macro words it, as a catalog message.
         terms: each word the letters use that this nation's guidance says differently, as
             English term to this nation's term ("child protection conference" ->
             "child protection planning meeting" in Scotland).
@@ -51,7 +51,7 @@ class NationProfile:
     legislation: str | None
     conference: str
     register: str | None = None
-    challenge_route: str | None = None
+    own_challenge_route: bool = False
     terms: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def term(self, english: str) -> str:
@@ -63,14 +63,6 @@ class NationProfile:
         """The timeline's source for each deadline key, citing this nation's guidance."""
         return nation_sources(self.key)
 
-
-_WALES_CHALLENGE = (
-    "In Wales, a disagreement with a conference decision, such as whether a child's name is "
-    "placed on the child protection register or the category of registration, is dealt with "
-    "under the Wales Safeguarding Procedures, not the social services complaints procedure. "
-    "Please write to the chair, saying which decision you disagree with and why: the "
-    "decision will be looked at again and you will be told the outcome in writing."
-)
 
 NATIONS: Mapping[str, NationProfile] = MappingProxyType(
     {
@@ -91,7 +83,7 @@ NATIONS: Mapping[str, NationProfile] = MappingProxyType(
             legislation="Social Services and Well-being (Wales) Act 2014",
             conference="child protection conference",
             register="child protection register",
-            challenge_route=_WALES_CHALLENGE,
+            own_challenge_route=True,
         ),
         "scotland": NationProfile(
             key="scotland",

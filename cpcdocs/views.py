@@ -306,6 +306,11 @@ class RecipientView:
     #: case does not say). Empty for family members and children.
     knows: tuple[str, ...] = ()
 
+    @property
+    def addressed_as(self) -> str:
+        """The salutation without "Dear" ("Ms Harrow"): a catalog translates "Dear %(name)s,"."""
+        return self.salutation.removeprefix("Dear ")
+
 
 @dataclass(frozen=True)
 class ReportSectionView:
@@ -865,7 +870,8 @@ def build_view(
         contact=contact,
         conference=ConferenceView(
             type=conference_type,
-            type_label=(
+            # In the nation's own terms ("child protection planning meeting" in Scotland).
+            type_label=nation_profile(authority.nation).term(
                 "child protection conference"
                 if pregnancy_hidden
                 else CONFERENCE_TYPE_LABELS[conference_type]

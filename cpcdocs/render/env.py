@@ -391,9 +391,7 @@ def make_environment(
     # Newstyle gettext: variables are formatted by the call, escaped under autoescape, and a
     # message whose variable is misspelt fails like any other undefined name.
     env.newstyle_gettext = True  # type: ignore[attr-defined]
-    env.globals.update(
-        _=_gettext, gettext=_gettext, ngettext=_ngettext, both=_both, each=_each
-    )
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, both=_both, each=_each)
     return env
 
 
