@@ -323,8 +323,37 @@ def extract_messages(templates_root: Path, env: Any) -> BabelCatalog:
     return extract_files(files, env)
 
 
+def label_messages() -> dict[str, str]:
+    """The labels views hand to letters ("initial child protection conference", "neglect"),
+    each with where it comes from: templates print them through ``_()``, so they are
+    messages like any other, though no template spells them out."""
+    from . import views  # views imports this module: import on use
+    from .model import Relationship
+    from .nations import NATIONS
+
+    found: dict[str, str] = {}
+    tables = {
+        "CONFERENCE_TYPE_LABELS": views.CONFERENCE_TYPE_LABELS,
+        "OUTCOME_LABELS": views.OUTCOME_LABELS,
+        "CATEGORY_LABELS": views.CATEGORY_LABELS,
+        "PARTICIPATION_LABELS": views.PARTICIPATION_LABELS,
+        "ROLE_LABELS": views.ROLE_LABELS,
+    }
+    for name, table in tables.items():
+        for label in table.values():
+            found.setdefault(label, f"cpcdocs/views.py:{name}")
+    for relationship in Relationship:
+        found.setdefault(relationship.value.replace("_", " "), "cpcdocs/views.py:relationship")
+    found.setdefault("child protection conference", "cpcdocs/views.py:type_label")
+    for nation in NATIONS.values():
+        for term in nation.terms.values():
+            found.setdefault(term, f"cpcdocs/nations.py:{nation.key}")
+    return found
+
+
 def extract_files(files: Iterable[tuple[str, Path]], env: Any) -> BabelCatalog:
-    """The messages of these templates (relative name, file) as a Babel catalog."""
+    """The messages of these templates (relative name, file) as a Babel catalog, and the
+    labels of :func:`label_messages`."""
     catalog = BabelCatalog(
         project="cpcdocs",
         domain=CATALOG_DOMAIN,
@@ -332,6 +361,8 @@ def extract_files(files: Iterable[tuple[str, Path]], env: Any) -> BabelCatalog:
         copyright_holder="",
         fuzzy=False,
     )
+    for label, where in label_messages().items():
+        catalog.add(label, locations=[(where, 0)])
     for relative, path in files:
         source = path.read_text(encoding="utf-8")
         for lineno, function, message in env.extract_translations(

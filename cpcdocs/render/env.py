@@ -247,6 +247,8 @@ def _format(context: Context, text: str, variables: dict[str, Any]) -> str:
 @pass_context
 def _gettext(context: Context, message: str, **variables: Any) -> str:
     """``_("...")`` and ``{% trans %}``: the message in the reader's language (newstyle)."""
+    if not isinstance(message, str):  # ``_(child.category_label)`` of a child without one
+        return message
     return _format(context, _translator(context).gettext(message), variables)
 
 
