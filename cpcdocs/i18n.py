@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -48,15 +48,18 @@ __all__ = [
     "REVIEW_FLAG",
     "Catalog",
     "Translator",
+    "catalog_languages",
     "catalog_problems",
     "extract_files",
     "extract_messages",
     "find_catalog",
     "html_lang",
     "is_english",
+    "label_messages",
     "language_name",
     "load_catalog",
     "localized_date",
+    "message_ids",
     "write_template",
 ]
 
@@ -182,8 +185,10 @@ def load_catalog(path: Path, language: str | None = None) -> Catalog:
         usable = not message.fuzzy and (
             all(strings) if isinstance(strings, (list, tuple)) else bool(strings)
         )
-        if usable:
-            messages[key] = tuple(strings) if isinstance(strings, (list, tuple)) else strings
+        if usable and isinstance(strings, (list, tuple)):
+            messages[key] = tuple(strings)
+        elif usable and isinstance(strings, str):
+            messages[key] = strings
         else:
             untranslated.add(key)
     review = REVIEW_FLAG in _header_flags(path)
@@ -324,9 +329,11 @@ def extract_messages(templates_root: Path, env: Any) -> BabelCatalog:
 
 
 def label_messages() -> dict[str, str]:
-    """The labels views hand to letters ("initial child protection conference", "neglect"),
-    each with where it comes from: templates print them through ``_()``, so they are
-    messages like any other, though no template spells them out."""
+    """The labels views hand to letters, each with where it comes from.
+
+    "initial child protection conference", "neglect": templates print them through ``_()``,
+    so they are messages like any other, though no template spells them out.
+    """
     from . import views  # views imports this module: import on use
     from .model import Relationship
     from .nations import NATIONS
@@ -352,8 +359,10 @@ def label_messages() -> dict[str, str]:
 
 
 def extract_files(files: Iterable[tuple[str, Path]], env: Any) -> BabelCatalog:
-    """The messages of these templates (relative name, file) as a Babel catalog, and the
-    labels of :func:`label_messages`."""
+    """The messages of these templates (relative name, file) as a Babel catalog.
+
+    The labels of :func:`label_messages` come first.
+    """
     catalog = BabelCatalog(
         project="cpcdocs",
         domain=CATALOG_DOMAIN,
@@ -415,10 +424,3 @@ def write_template(catalog: BabelCatalog, path: Path) -> None:
     catalog.revision_date = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, omit_header=False, sort_output=False)
-
-
-def iter_missing(translators: Iterable[Translator]) -> Iterator[tuple[Translator, list[str]]]:
-    """Each translator that met a message its catalog lacks, with those messages."""
-    for translator in translators:
-        if translator.missing:
-            yield translator, list(translator.missing)
