@@ -173,6 +173,21 @@ def test_bilingual_pdf_and_docx_hold_both_languages_in_order(xx_renderer: Render
     body = "\n".join(p.text for p in document.paragraphs)
     assert body.index(f"{MARK}Dear Claire Harrow") < body.index("\nDear Claire Harrow,")
     assert document.core_properties.language == "xx"
+    # The Word layout's header and footer are bilingual too, the reader's language first.
+    furniture = _header_xml(xx_renderer.render_docx(view))
+    assert f"{MARK}Our ref / Our ref" in furniture
+    assert f"{MARK}Page" in furniture
+
+
+def _header_xml(data: bytes) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "".join(
+            re.sub(r"<[^>]+>", "", archive.read(n).decode())
+            for n in archive.namelist()
+            if re.match(r"word/(header|footer)\d+\.xml", n)
+        )
 
 
 def test_outline_plan_reserves_the_signature_box_once(xx_renderer: Renderer) -> None:

@@ -47,7 +47,7 @@ from ..i18n import (
 )
 from .blocks import Block, dangling_punctuation, parse_fragment
 from .docx import DocxEngine, DocxMetadata, Fragment, Picture
-from .env import TRANSLATOR, TRANSLATORS, make_environment
+from .env import CURRENT_TRANSLATORS, TRANSLATOR, TRANSLATORS, make_environment
 from .pdf import PdfEngine, PdfMetadata, check_font_subsetting
 
 __all__ = [
@@ -293,14 +293,19 @@ class Renderer:
         self, view: Any, *, metadata: DocxMetadata | Mapping[str, Any] | None = None
     ) -> bytes:
         """A letter or form as DOCX bytes: the wording written into the Word layout."""
-        blocks = self.render_blocks(view)
+        fragment, translators = self._wording(view)
+        blocks = self._parse(fragment, self.wording_template(view), view)
         meta = _docx_metadata(metadata, view)
+        # The Word layout's header and footer speak the letter's languages too.
+        token = CURRENT_TRANSLATORS.set(tuple(translators))
         try:
             return self._docx_engine().letter(view, blocks, meta, LAYOUT_DOCX)
         except RenderError:
             raise
         except Exception as err:
             raise self._error(err, LAYOUT_DOCX, view) from err
+        finally:
+            CURRENT_TRANSLATORS.reset(token)
 
     def render_docx_template(
         self,

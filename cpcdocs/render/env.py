@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -36,6 +37,7 @@ from ..enclosures import enclosures
 from ..i18n import ENGLISH, Translator
 
 __all__ = [
+    "CURRENT_TRANSLATORS",
     "FILTERS",
     "TRANSLATOR",
     "TRANSLATORS",
@@ -228,9 +230,30 @@ TRANSLATOR = "cpcdocs_translator"
 TRANSLATORS = "cpcdocs_translators"
 
 
+#: The languages of the document being written, for templates rendered without them in their
+#: context: the Word layout's header and footer (docxtpl renders those with the view alone).
+#: The renderer sets it around writing a DOCX; unset, everything is English.
+CURRENT_TRANSLATORS: ContextVar[tuple[Translator, ...] | None] = ContextVar(
+    "cpcdocs_translators", default=None
+)
+
+
+def _translators(context: Context) -> list[Translator]:
+    found = context.get(TRANSLATORS)
+    if found:
+        return list(found)
+    current = CURRENT_TRANSLATORS.get()
+    if current:
+        return list(current)
+    return [_translator(context)]
+
+
 def _translator(context: Context) -> Translator:
     found = context.get(TRANSLATOR)
-    return found if isinstance(found, Translator) else ENGLISH
+    if isinstance(found, Translator):
+        return found
+    current = CURRENT_TRANSLATORS.get()
+    return current[0] if current else ENGLISH
 
 
 def _format(context: Context, text: str, variables: dict[str, Any]) -> str:
@@ -263,7 +286,7 @@ def _ngettext(context: Context, singular: str, plural: str, num: int, **variable
 @pass_context
 def _both(context: Context, message: str, **variables: Any) -> str:
     """Page furniture in every language of the letter: "Ein cyf / Our ref" when bilingual."""
-    translators = context.get(TRANSLATORS) or [_translator(context)]
+    translators = _translators(context)
     texts = [_format(context, t.gettext(message), variables) for t in translators]
     texts = list(dict.fromkeys(texts))
     if context.eval_ctx.autoescape:
@@ -274,7 +297,7 @@ def _both(context: Context, message: str, **variables: Any) -> str:
 @pass_context
 def _each(context: Context, message: str, **variables: Any) -> list[tuple[str, str]]:
     """A sentence in every language of the letter, in order, as (``lang``, text) pairs."""
-    translators = context.get(TRANSLATORS) or [_translator(context)]
+    translators = _translators(context)
     return [(t.lang, _format(context, t.gettext(message), variables)) for t in translators]
 
 
