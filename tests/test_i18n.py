@@ -372,3 +372,29 @@ def test_a_child_reader_has_their_own_language(xx_renderer: Renderer) -> None:
         assert doc_view.language == "xx"
         text = blocks_text(xx_renderer.render_blocks(doc_view))
         assert text.index(MARK) < text.index("English")
+
+
+@pytest.mark.slow
+def test_every_document_of_a_case_renders_bilingually(xx_renderer: Renderer) -> None:
+    """Every kind, for every reader: both parts parse, the reader's language first."""
+    import datetime as dt
+
+    from cpcdocs.pack import document_views
+
+    data = raw("example-record")
+    for person in data["people"]:
+        person["language"] = "xx"
+    for child in data["children"]:
+        child["language"] = "xx"
+    case, authority = variant(data, "example-record")
+    checked = 0
+    for _, view in document_views(case, authority, dt.date(2026, 11, 22)):
+        if view.profile == "professional" or not xx_renderer.has(
+            xx_renderer.wording_template(view)
+        ):
+            continue
+        parts = fragment_parts(xx_renderer.render_fragment(view))
+        assert [lang for lang, _ in parts] == ["xx", "en-GB"], view.kind
+        xx_renderer.render_blocks(view)
+        checked += 1
+    assert checked > 10
