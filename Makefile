@@ -9,21 +9,25 @@ JOBS   ?= auto
 # The demo signing key's passphrase (tools/make_demo_key.py prints it): no secret.
 DEMO_PASSPHRASE := northmoor-demo-not-secret
 
-.PHONY: setup system system-test demo test lint format bench clean messages
+.PHONY: setup system system-test demo test test-fast lint format bench clean messages
 
 setup: system $(STAMP)
 
 system:
 	@./tools/install-system-deps.sh
 
-# LibreOffice, for the returned-forms tests only: kept out of `setup` so `make demo` stays fast.
+# LibreOffice and Chromium, for the tests only (returned forms, the review sheet in a browser):
+# kept out of `setup` so `make demo` stays fast.
 system-test:
 	@./tools/install-system-deps.sh --test
 
-$(STAMP): pyproject.toml
+# The exact versions the tests passed with (requirements.lock, from tools/make_lock.py), then
+# cpcdocs itself without letting pip pick any other version.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,dask]'
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $(STAMP)
 
 demo: setup
@@ -49,6 +53,10 @@ demo: setup
 
 test: setup system-test
 	$(BIN)/python -m pytest -n $(JOBS) -q
+
+# The fast tier, for a developer every few minutes: no whole packs, subprocesses or browsers.
+test-fast: setup
+	$(BIN)/python -m pytest -n $(JOBS) -q -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check .

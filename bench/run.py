@@ -8,6 +8,7 @@ Figures (targets from the issue):
 - PDF letter, warm worker, median (<= 150 ms, >= 1.8x faster than naive);
 - DOCX document, warm worker, median (<= 10 ms, >= 3x faster than naive);
 - ``cpcdocs render`` of the contract example, cold, wall (<= 6 s);
+- the audit of the contract example's pack, and audit time per MB as the text grows (linear);
 - 200-case batch, 2 workers vs 1 (>= 1.7x);
 - no-change re-run of that batch (<= 2 % of the full run);
 - peak memory per worker over 500 cases (<= 400 MB), growth from case 50 to 500 (<= 10 %).
@@ -479,6 +480,73 @@ def bench_memory(m: int = 500) -> list[Row]:
     return memory_rows(memory, early, m)
 
 
+# -- audit figures --------------------------------------------------------------------------------
+
+
+def bench_audit(quick: bool) -> list[Row]:
+    """The audit of the contract example's pack, and how audit time grows with the text.
+
+    The audit searches every file once for every needle of its reader (one Aho-Corasick
+    automaton per reader), so its time should grow with the text audited and nothing else.
+    The growth figure audits one reader's real words (the excluded father's files, extracted)
+    repeated 1, 4 and 16 times, as a text file in his envelope, and compares the time per MB.
+    """
+    from cpcdocs import audit
+    from cpcdocs.extract import extract_file
+    from cpcdocs.load import load_case, resolve_authority
+    from cpcdocs.pack import RenderOptions, render_pack
+    from cpcdocs.views import recipient_of
+
+    out = WORK / "audit"
+    shutil.rmtree(out, ignore_errors=True)
+    pack = render_pack(EXAMPLE, out, RenderOptions(issued_on=ISSUED)).path
+    case = load_case(EXAMPLE)
+    authority = resolve_authority(case, None, case_file=str(EXAMPLE))
+
+    def whole() -> Any:
+        audit._HAYSTACKS.clear()
+        return audit.audit_pack(pack, case, authority)
+
+    wall, cpu, report = best_of(whole, 1 if quick else 3)
+    rows = [
+        Row(
+            "audit of the contract example's pack (one process)",
+            "",
+            f"{wall:.2f} s (CPU {cpu:.2f} s), {report.files} files, "
+            f"{'clean' if report.clean else 'NOT clean'}",
+            met=report.clean,
+        )
+    ]
+    reader = recipient_of(case, "father-theo")
+    words = "\n".join(
+        chunk.text for path in sorted((pack / reader.id).iterdir()) for chunk in extract_file(path)
+    )
+    auditor = audit._Auditor(case, authority, ISSUED)
+    auditor.search_plan(reader, "invitation", None)  # the plan is built once per reader
+    per_mb = []
+    for copies in (1, 2, 4) if quick else (1, 4, 16):
+        blob = (words * copies).encode()
+
+        def search(blob: bytes = blob) -> Any:
+            audit._HAYSTACKS.clear()
+            return auditor.leaks("father-theo/words.txt", blob, reader, "invitation", None)
+
+        seconds, _, _ = best_of(search, 3)
+        per_mb.append((copies, len(blob) / 1e6, seconds))
+    growth = (per_mb[-1][2] / per_mb[-1][1]) / (per_mb[0][2] / per_mb[0][1])
+    measured = ", ".join(f"{mb:.2f} MB: {s * 1000:.0f} ms" for _, mb, s in per_mb)
+    rows.append(
+        Row(
+            "audit time as the text grows (one reader, its real words repeated)",
+            "linear: time per MB at the largest <= 1.3x that at the smallest",
+            measured,
+            ratio=f"{growth:.2f}x per MB",
+            met=growth <= 1.3,
+        )
+    )
+    return rows
+
+
 # -- output ---------------------------------------------------------------------------------------
 
 
@@ -502,12 +570,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-batch", action="store_true", help="skip the batch figures")
     parser.add_argument(
         "--only",
-        choices=["memory"],
-        help="measure only this (500 cases) and add it to bench/results.md as a later run",
+        choices=["memory", "audit"],
+        help="measure only this (memory: 500 cases, added to bench/results.md as a later run; "
+        "audit: printed only)",
     )
     args = parser.parse_args(argv)
     if args.only == "memory":
         return only_memory()
+    if args.only == "audit":
+        WORK.mkdir(parents=True, exist_ok=True)
+        print(table(bench_audit(args.quick)))
+        return 0
     WORK.mkdir(parents=True, exist_ok=True)
     wait_for_quiet()
     info = machine()
@@ -517,6 +590,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows), flush=True)
     rows.append(bench_cold(args.quick))
     print(table(rows[-1:]).splitlines()[-1], flush=True)
+    rows.extend(bench_audit(args.quick))
+    print("\n".join(table(rows[-2:]).splitlines()[-2:]), flush=True)
     if not args.no_batch:
         rows.extend(bench_batches(args.quick))
     info["load after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())

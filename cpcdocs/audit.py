@@ -12,9 +12,12 @@ For every file it:
 1. works out who really receives it: the recipient whose folder (envelope) it sits in;
 2. rebuilds what that reader may not see for that kind of document (and that child);
 3. extracts every recoverable piece of text, normalises it (:func:`normalise`) and searches it
-   for every withheld value: each address line and postcode, each absent child's name and
-   date of birth (whole words), each withheld information item and exclusion summary (the whole
-   text and every distinctive five-word phrase);
+   in one pass for every withheld value in every written form (:mod:`cpcdocs.search`): address
+   lines, street and postcode, names and dates of birth, phone numbers and e-mail addresses,
+   and each withheld text's whole text, distinctive phrases and distinctive words. A needle is
+   excused only by what the reader may legitimately see: the letters' own wording and the
+   structured values of their view, never free text (a single distinctive word also by the
+   reader's visible free text);
 4. checks the file against the manifest (listed, present, same SHA-256) and the manifest
    against the plan (this recipient should get this kind of document, with this profile).
 
@@ -26,25 +29,35 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import json
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import search as _search
 from . import views
 from .authority import Authority
 from .errors import CpcdocsError, ExitStatus
 from .kinds import Stage, parse_filename
 from .model import Case
 from .plan import PER_CHILD, PlannedDocument, plan_pack
-from .recurring import RecurringCache
 from .rules import Profile, Recipient, WithheldItem, profile_for, withheld_items
+from .search import (  # noqa: F401 - re-exported: the names callers and tests know
+    _HAYSTACKS,
+    _RECURRING_TEXT,
+    Excuse,
+    Hidden,
+    SearchPlan,
+    _make_haystack,
+    date_forms,
+    haystack,
+    normalise,
+    parallel_texts,
+    value_words,
+    view_strings,
+)
 from .workers import fork_map
 
 __all__ = [
@@ -55,7 +68,6 @@ __all__ = [
     "audit_pack",
     "explain_pack",
     "format_explanation",
-    "needles",
     "normalise",
     "rule_in_words",
     "view_strings",
@@ -159,247 +171,12 @@ def rule_in_words(rule: str, profile: Profile | str | None = None) -> str:
     return RULES_IN_WORDS.get(rule, rule)
 
 
-# -- normalisation ------------------------------------------------------------------------------
+# -- normalisation and the search (cpcdocs.search), re-exported for existing callers ---------
 
-_TYPOGRAPHY = str.maketrans(
-    {
-        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u0060\u00b4", "'"),
-        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
-        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
-        # Invisible characters a tool keeps and a reader never sees: soft hyphen, zero-width
-        # space and joiners, word joiner, byte-order mark.
-        **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", None),
-    }
-)
-_LINE_BREAK = r"(?:\r\n|[\n\r\u2028\u2029\x0b\x0c\x85])"
-#: A word broken at a line end by a soft hyphen (visible or not): "inves-\ntigating".
-_SOFT_BREAK = re.compile(r"(\w)\u00ad[ \t]*(?:" + _LINE_BREAK + r"[ \t]*)?(\w)")
-_HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*" + _LINE_BREAK + r"\s*(\w)")
-_SPACE = re.compile(r"\s+")
-_WORD = re.compile(r"\w+")
-
-
-def normalise(text: str, *, join_hyphenation: bool = True) -> str:
-    """Text as the audit compares it; applied alike to what is searched for and where.
-
-    NFKC (ligatures such as "ﬁ" become "fi", non-breaking and other spaces become spaces),
-    typographic quotes and dashes to ASCII, soft hyphens and zero-width characters removed,
-    words hyphenated across a line break joined ("inves-\\ntigating" becomes "investigating"),
-    casefolded, and every run of whitespace one space.
-
-    ``join_hyphenation=False`` keeps the hyphen instead ("Hollis-\\nWalsh" stays a hyphenated
-    name): the audit searches both readings, because it cannot tell a line-end hyphenation from
-    a hyphenated name that happened to wrap.
-    """
-    text = _SOFT_BREAK.sub(r"\1\2", text)
-    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
-    if join_hyphenation:
-        text = _HYPHEN_BREAK.sub(r"\1\2", text)
-    return _SPACE.sub(" ", text.casefold()).strip()
-
-
-def _words(text: str, *, join_hyphenation: bool = True) -> str:
-    """Normalised words only, space-separated with a space at each end.
-
-    Punctuation is dropped on both sides, so "Tanner's Row," matches "Tanner’s Row" and a
-    phrase cannot fail on a comma the renderer moved; the spaces at the ends make every
-    substring test a whole-word test ("Theo" never matches "Theodore").
-    """
-    normal = normalise(text, join_hyphenation=join_hyphenation)
-    return " " + " ".join(_WORD.findall(normal)) + " "
-
-
-@functools.lru_cache(maxsize=2048)
-def _value_words(text: str) -> str:
-    """:func:`_words` of a short value (a name, an address line, a view string), remembered.
-
-    A pack's views repeat the same strings (the authority's details, names, dates) in every
-    reader's allowed set, and a batch worker meets them again in every case: normalising each
-    once instead of once per reader was a third of the audit's time. File text is not cached.
-    """
-    return _words(text)
-
-
-_WRAP = re.compile(r"[ \t]*" + _LINE_BREAK + r"[ \t]*")
-
-
-#: Texts of at least this length have their haystack remembered when they recur.
-_RECURRING_TEXT = 4096
-_HAYSTACKS: RecurringCache[tuple[str, bool], str] = RecurringCache(2 * 1024 * 1024)
-
-
-def _haystack(text: str, *, wrapped: bool = False) -> str:
-    """:func:`_make_haystack`, remembered for a long text met again (a template's styles).
-
-    The same text gives the same words, so a file is searched exactly as before.
-    """
-    if len(text) < _RECURRING_TEXT:
-        return _make_haystack((text, wrapped))
-    return _HAYSTACKS.get((text, wrapped), _make_haystack, len(text))
-
-
-def _make_haystack(key: tuple[str, bool]) -> str:
-    """A file's searchable words, in every reading of its line ends that could hide a value.
-
-    A hyphen at a line end may be hyphenation or a hyphenated name ("Hollis-Walsh"), so both
-    readings are searched. In laid-out text (``wrapped``) a word may also be broken at a line
-    end with no hyphen at all, so a third reading joins the lines outright.
-    """
-    text, wrapped = key
-    words = _words(text)
-    if _HYPHEN_BREAK.search(text):
-        words += "|" + _words(text, join_hyphenation=False)
-    if wrapped and "\n" in text:
-        words += "|" + _words(_WRAP.sub("", text))
-    return words
-
-
-# -- what the reader may legitimately see --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Hidden:
-    """Parts of a view the audit does not count as allowed, whatever the view says.
-
-    If the view builder had a bug and put a withheld address into the view, counting the view's
-    strings as "allowed" would excuse the very leak the audit exists to catch. So the strings
-    the view attributes to a withheld thing (that person's address, that item, that child,
-    that summary, an envelope address that is a withheld one) are left out of the allowed set.
-    """
-
-    addresses: frozenset[str] = frozenset()  # people whose address is withheld
-    information: frozenset[str] = frozenset()  # withheld information items
-    children: frozenset[str] = frozenset()  # absent children
-    summaries: frozenset[str] = frozenset()  # people whose exclusion summary is withheld
-    address_lines: frozenset[tuple[str, ...]] = frozenset()  # the withheld addresses
-
-    @classmethod
-    def of(cls, items: Iterable[WithheldItem]) -> _Hidden:
-        """What to leave out of the allowed strings, given what the rules withhold."""
-        ids: dict[str, set[str]] = {}
-        lines: set[tuple[str, ...]] = set()
-        for item in items:
-            group = _HIDDEN_GROUPS.get(item.rule, "information")
-            ids.setdefault(group, set()).add(item.item)
-            if group == "addresses":
-                lines.update(item.addresses)
-        return cls(
-            **{group: frozenset(found) for group, found in ids.items()},
-            address_lines=frozenset(lines),
-        )
-
-
-_HIDDEN_GROUPS = {
-    "address-withheld": "addresses",
-    "absent-child": "children",
-    "exclusion-summary": "summaries",
-}
-
-
-def _date_forms(day: dt.date) -> tuple[str, ...]:
-    return views._date_forms(day)  # the forms the rules search for, so both sides agree
-
-
-def view_strings(value: Any, hidden: _Hidden | None = None) -> Iterator[str]:
-    """Every string a view holds (dates in every printed form), less what ``hidden`` names."""
-    hidden = hidden or _Hidden()
-    stack: list[Any] = [value]
-    while stack:
-        item = stack.pop()
-        if item is None or isinstance(item, bool | int | float | Path):
-            continue
-        if isinstance(item, Enum):
-            yield str(item.value)
-        elif isinstance(item, str):
-            yield item
-        elif isinstance(item, dt.date):
-            yield from _date_forms(item)
-        elif isinstance(item, Mapping):
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple | set | frozenset):
-            stack.extend(item)
-        elif dataclasses.is_dataclass(item):
-            stack.extend(_dataclass_values(item, hidden))
-        elif hasattr(item, "model_dump"):  # pydantic models (authority complaints, leaflets)
-            stack.append(item.model_dump(exclude={"base_dir"}))
-        else:
-            yield str(item)
-
-
-def _dataclass_values(item: Any, hidden: _Hidden) -> list[Any]:
-    kind = type(item).__name__
-    item_id = getattr(item, "id", None)
-    if kind == "InformationView" and item_id in hidden.information:
-        return []
-    if kind == "ChildView" and item_id in hidden.children:
-        return []
-    values = []
-    for f in dataclasses.fields(item):
-        value = getattr(item, f.name)
-        if kind == "PersonView" and f.name == "address" and item_id in hidden.addresses:
-            continue
-        if kind == "PersonView" and f.name == "exclusion" and item_id in hidden.summaries:
-            value = dataclasses.replace(value, summary=None) if value else None
-        if kind == "RecipientView" and f.name == "address_lines" and value in hidden.address_lines:
-            continue
-        values.append(value)
-    return values
-
-
-# -- what to search for --------------------------------------------------------------------------
-
-#: A UK postcode anywhere in an address line.
-_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
-#: Phrase length for information items and exclusion summaries. Five words is long enough that
-#: ordinary wording ("the child protection conference will") rarely repeats a case's phrase,
-#: short enough that a paraphrase keeping one clause is still caught.
-SHINGLE = 5
-
-
-def _worth_searching(words: str) -> bool:
-    """A lone short number ("15", "2") would match every date and time: not evidence."""
-    tokens = words.split()
-    return bool(tokens) and not (len(tokens) == 1 and tokens[0].isdigit() and len(tokens[0]) < 5)
-
-
-def needles(item: WithheldItem, allowed: str) -> list[str]:
-    """The word strings whose presence in a file reveals ``item`` to this reader.
-
-    ``allowed`` is the reader's legitimately visible words (from :func:`_words`, joined by
-    ``|``): a needle found there is not evidence (the town in the authority's own address,
-    a phrase the reader's own items share), so it is not searched for.
-    """
-    found: list[str] = []
-    exact_values = [
-        *(line for address in item.addresses for line in address),
-        *item.names,
-        *(form for day in item.dates for form in _date_forms(day)),
-        *item.exact,
-    ]
-    if exact_values:
-        candidates = []
-        for value in exact_values:
-            candidates.append(_value_words(value))
-            if item.rule == "address-withheld":
-                for match in _POSTCODE.finditer(value):
-                    candidates.append(_value_words(f"{match.group(1)} {match.group(2)}"))
-                    candidates.append(_value_words(match.group(1) + match.group(2)))
-        for words in candidates:
-            if _worth_searching(words) and words not in allowed and words not in found:
-                found.append(words)
-    for value in item.texts:
-        words = _value_words(value)
-        tokens = words.split()
-        if not _worth_searching(words):
-            continue
-        if words not in allowed:
-            found.append(words)
-        for i in range(len(tokens) - SHINGLE + 1):
-            phrase = " " + " ".join(tokens[i : i + SHINGLE]) + " "
-            if phrase not in allowed and phrase not in found:
-                found.append(phrase)
-    return found
-
+_haystack = haystack
+_words = _search.words
+_value_words = value_words
+_Hidden = Hidden
 
 # -- findings and the report ---------------------------------------------------------------------
 
@@ -532,25 +309,34 @@ def _entry_child(entry: Mapping[str, Any], case: Case) -> str | None:
 
 
 class _Auditor:
-    """Shared state for one pack: the plan, the rules' output and the reader's allowed words.
+    """Shared state for one pack: the plan, the rules' output and each reader's search plan.
 
     A document comes in two formats and several kinds share a reader, so the withheld items and
-    needles are computed once per (reader, profile, child, kind).
+    the search plan (one automaton of every unexcused needle) are built once per (reader,
+    profile, child, kind).
     """
 
-    def __init__(self, case: Case, authority: Authority, issued_on: dt.date) -> None:
+    def __init__(
+        self,
+        case: Case,
+        authority: Authority,
+        issued_on: dt.date,
+        templates_dir: str | Path | None = None,
+    ) -> None:
         self.case = case
         self.authority = authority
         self.issued_on = issued_on
+        #: A ``--templates`` folder the pack was rendered with: its wording is the letters' own.
+        self.templates_dir = str(Path(templates_dir).resolve()) if templates_dir else None
         self.plan: dict[tuple[str, str, str | None, str | None], PlannedDocument] = {
             d.key: d for d in plan_pack(case)
         }
         self.ids = case.all_ids()
-        self._needles: dict[tuple[Any, ...], list[tuple[WithheldItem, list[str]]]] = {}
+        self._plans: dict[tuple[Any, ...], SearchPlan] = {}
         from .timeline import deadlines
 
         self._deadline_strings = [
-            s for d in deadlines(case, authority).values() for s in (d.label, *_date_forms(d.due))
+            s for d in deadlines(case, authority).values() for s in (d.label, *date_forms(d.due))
         ]
 
     def planned(
@@ -561,14 +347,18 @@ class _Auditor:
             (d for k, d in self.plan.items() if k[:3] == (kind or "", recipient, child)), None
         )
 
-    def search_plan(
-        self, recipient: Recipient, kind: str | None, child: str | None
-    ) -> list[tuple[WithheldItem, list[str]]]:
-        """What to look for in one reader's copy of one kind of document."""
+    def search_plan(self, recipient: Recipient, kind: str | None, child: str | None) -> SearchPlan:
+        """What to look for in one reader's copy of one kind of document.
+
+        A child the case does not know (a file from another case's pack) narrows nothing: the
+        file is searched as the reader's letter is, and is an integrity finding anyway.
+        """
+        if child is not None and all(c.id != child for c in self.case.children):
+            child = None
         planned = self.planned(kind, recipient.id, child)
         profile = planned.profile if planned else profile_for(recipient)
         key = (recipient, profile, child, kind)
-        if key not in self._needles:
+        if key not in self._plans:
             items = withheld_items(self.case, self.authority, recipient, profile, child)
             view = views.build_view(
                 self.case,
@@ -579,12 +369,12 @@ class _Auditor:
                 profile=profile,
                 child=child,
             )
-            allowed = "|".join(
-                _value_words(s)
-                for s in (*view_strings(view, _Hidden.of(items)), *self._deadline_strings)
+            excuse = Excuse.of(
+                view, items, extra=self._deadline_strings, templates_dir=self.templates_dir
             )
-            self._needles[key] = [(item, needles(item, allowed)) for item in items]
-        return self._needles[key]
+            parallel = parallel_texts(self.case, self.authority, recipient, profile, child, items)
+            self._plans[key] = SearchPlan(items, excuse, parallel)
+        return self._plans[key]
 
     def leaks(
         self, rel: str, data: bytes, recipient: Recipient, kind: str | None, child: str | None
@@ -596,13 +386,19 @@ class _Auditor:
             chunks = extract_bytes(data, PurePosixPath(rel).suffix.lower().lstrip("."))
         except ExtractionError:
             return [Finding(rel, "unreadable", recipient.id)]
-        hays = [(chunk.where, _haystack(chunk.text, wrapped=chunk.wrapped)) for chunk in chunks]
+        plan = self.search_plan(recipient, kind, child)
+        places: dict[int, list[str]] = {}
+        for chunk in chunks:
+            for index in plan.find(haystack(chunk.text, wrapped=chunk.wrapped)):
+                places.setdefault(index, []).append(chunk.where)
         found: list[Finding] = []
-        for item, searches in self.search_plan(recipient, kind, child):
-            places = [where for where, hay in hays if any(needle in hay for needle in searches)]
-            if places:
-                where = ", ".join(dict.fromkeys(places))
-                found.append(Finding(rel, LEAK, recipient.id, item.rule, item.item, where))
+        for index, where in sorted(places.items()):
+            item = plan.items[index]
+            found.append(
+                Finding(
+                    rel, LEAK, recipient.id, item.rule, item.item, ", ".join(dict.fromkeys(where))
+                )
+            )
         return found
 
     def check_entry(self, entry: Mapping[str, Any], folder: str, stage: str) -> list[Finding]:

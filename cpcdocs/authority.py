@@ -236,6 +236,8 @@ class Authority(_Strict):
             path = (base_dir / relative).resolve()
             if path.suffix.lower() not in _IMAGE_SUFFIXES:
                 problems.append((key, f"'{relative}' is not a PNG or JPEG file"))
+            elif path.is_dir():
+                problems.append((key, f"'{relative}' is a folder, not an image file ({path})"))
             elif not path.is_file():
                 problems.append((key, f"no image file '{relative}' beside the profile ({path})"))
         return problems

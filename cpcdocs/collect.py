@@ -290,7 +290,7 @@ def _ancestor(element: Any, tag: str) -> Any:
 
 
 def _rows(table: Any) -> list[Any]:
-    return table.findall(_w("tr"))
+    return list(table.findall(_w("tr")))
 
 
 def _value_cell(row: Any) -> Any:

@@ -33,7 +33,12 @@ from pathlib import Path
 
 from .recurring import RecurringCache
 
-__all__ = ["Chunk", "ExtractionError", "extract_bytes", "extract_file"]
+__all__ = ["VALUES", "Chunk", "ExtractionError", "extract_bytes", "extract_file"]
+
+#: Separates values that are separate in the file (PDF string objects, XML attribute values,
+#: zip member names) within one chunk's text. The search reads no phrase across it: two
+#: bookmarks, "What the conference is for" and "Before the conference", are not one sentence.
+VALUES = "\x1e"
 
 #: Nested files (an embedded DOCX inside a DOCX inside a PDF …) are followed this deep.
 _MAX_DEPTH = 3
@@ -138,7 +143,10 @@ def _zip_chunks(data: bytes, depth: int) -> list[Chunk]:
         names = [info.filename for info in archive.infolist()]
         # The member names and the archive comment are recoverable too.
         chunks.append(
-            Chunk("zip directory", "\n".join([*names, archive.comment.decode("utf-8", "replace")]))
+            Chunk(
+                "zip directory",
+                VALUES.join([*names, archive.comment.decode("utf-8", "replace")]),
+            )
         )
         for info in archive.infolist():
             if info.is_dir():
@@ -171,7 +179,7 @@ def _part_chunks(name: str, part: bytes, depth: int) -> list[Chunk]:
     runs = [r.decode("ascii") for r in _PRINTABLE.findall(part)]
     if part[:8] == b"\x89PNG\r\n\x1a\n":
         runs.extend(_png_text(part))
-    return [Chunk(name, "\n".join(runs))]
+    return [Chunk(name, VALUES.join(runs))]
 
 
 def _inflate(data: bytes) -> bytes:
@@ -252,7 +260,7 @@ def _read_xml(name: str, part: bytes) -> list[Chunk]:
     decoded = part.decode("utf-8", errors="replace")
     extra = [html.unescape(a or b) for a, b in _ATTRIBUTE.findall(decoded)]
     extra.extend(a or b for a, b in _COMMENT.findall(decoded))
-    chunks = [Chunk(f"{name} (attributes)", "\n".join(extra))]
+    chunks = [Chunk(f"{name} (attributes)", VALUES.join(extra))]
     if not _HAS_TEXT.search(part):
         return chunks
     from lxml import etree
@@ -424,7 +432,7 @@ def _pdf_objects(data: bytes, depth: int) -> list[Chunk]:
             _collect_strings(obj, strings)
             if isinstance(obj, pikepdf.Stream):
                 chunks.extend(_stream_chunks(obj, depth))
-    chunks.insert(0, Chunk("strings (annotations, forms, metadata, outline)", "\n".join(strings)))
+    chunks.insert(0, Chunk("strings (annotations, forms, metadata, outline)", VALUES.join(strings)))
     return chunks
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.composer import Composer
@@ -26,6 +26,10 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _CParser = None  # type: ignore[misc, assignment]
 
 from .errors import InvalidInput, Problem
+
+if TYPE_CHECKING:
+    from .authority import Authority
+    from .model import Case
 
 __all__ = [
     "MAX_ALIASES",
@@ -149,10 +153,12 @@ class _Bounds:
             try:
                 if self.depth > MAX_DEPTH:
                     raise _TooDeep(self.peek_event().start_mark)  # type: ignore[attr-defined]
-                return super().compose_node(parent, index)  # type: ignore[misc]
+                node: Node | None = super().compose_node(parent, index)  # type: ignore[misc]
+                return node
             finally:
                 self.depth -= 1
-        return super().compose_node(parent, index)  # type: ignore[misc]
+        plain: Node | None = super().compose_node(parent, index)  # type: ignore[misc]
+        return plain
 
 
 class _BoundedLoader(_Bounds, yaml.SafeLoader):
@@ -613,7 +619,7 @@ def _unwrap(annotation: Any, typing: Any) -> Any:
     return None
 
 
-def load_case(path: str | Path, *, includes: bool = True) -> Any:
+def load_case(path: str | Path, *, includes: bool = True) -> Case:
     """Load and validate a case file, or raise :class:`InvalidInput` with every problem in it.
 
     ``includes=False`` leaves out the files named by ``include:`` (``collect`` rewrites them).
@@ -634,7 +640,7 @@ def load_case(path: str | Path, *, includes: bool = True) -> Any:
         problems.extend(_pydantic_problems(located, err, Case))
     problems.extend(located.problem(p, m) for p, m in reference_problems(located.data))
     problems.extend(located.problem(p, m) for p, m in v2_reference_problems(located.data))
-    if problems:
+    if problems or case is None:
         raise InvalidInput(_dedupe(problems))
     return case
 
@@ -754,7 +760,7 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def load_authority(path: str | Path) -> Any:
+def load_authority(path: str | Path) -> Authority:
     """Load and validate an authority profile file."""
     from pydantic import ValidationError
 
@@ -773,7 +779,9 @@ def load_authority(path: str | Path) -> Any:
     return authority.model_copy(update={"base_dir": base_dir})
 
 
-def resolve_authority(case: Any, explicit: str | Path | None = None, *, case_file: str = "") -> Any:
+def resolve_authority(
+    case: Case, explicit: str | Path | None = None, *, case_file: str = ""
+) -> Authority:
     """The authority profile for a case, by the contract's lookup order."""
     from .authority import builtin_authorities, find_authority_file
     from .references import tag_problems

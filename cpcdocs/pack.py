@@ -28,6 +28,7 @@ from .views import DeadlineView, View, build_view
 from .workers import can_fork, fork_map
 
 if TYPE_CHECKING:
+    from .render import Renderer
     from .sign import SignConfig
 
 __all__ = [
@@ -323,7 +324,7 @@ def _metadata(view: View, doc: PlannedDocument) -> dict[str, Any]:
     }
 
 
-def _render_one(renderer: Any, view: View, doc: PlannedDocument, fmt: str) -> bytes:
+def _render_one(renderer: Renderer, view: View, doc: PlannedDocument, fmt: str) -> bytes:
     word = doc.spec.word_template
     if fmt == "docx" and word is not None and doc.spec.returnable:
         from .forms import render_form
@@ -360,7 +361,7 @@ def build_documents(
     authority: Authority,
     docs: Sequence[PlannedDocument],
     staging: Path,
-    renderer: Any,
+    renderer: Renderer,
     stage_dates: dict[Stage, dt.date],
     *,
     sign: SignConfig | None = None,
@@ -463,7 +464,7 @@ class Rendered:
     exception: BaseException | None = None
 
 
-def _render_safely(renderer: Any, task: Task) -> Rendered:
+def _render_safely(renderer: Renderer, task: Task) -> Rendered:
     doc, view, fmt = task
     try:
         return Rendered(_render_one(renderer, view, doc, fmt))
@@ -473,7 +474,7 @@ def _render_safely(renderer: Any, task: Task) -> Rendered:
         return Rendered(None, f"{type(err).__name__}: {err}", err)
 
 
-def _render_all(renderer: Any, tasks: list[Task], jobs: int) -> list[Rendered]:
+def _render_all(renderer: Renderer, tasks: list[Task], jobs: int) -> list[Rendered]:
     """Every task's bytes, in order, from ``jobs`` processes (:func:`~cpcdocs.workers.fork_map`).
 
     The renderer is warmed first, so that forked workers start with WeasyPrint loaded and the
@@ -507,10 +508,10 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     path.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
 
 
-_RENDERERS: dict[str, Any] = {}
+_RENDERERS: dict[str, Renderer] = {}
 
 
-def get_renderer(templates: str | Path | None = None) -> Any:
+def get_renderer(templates: str | Path | None = None) -> Renderer:
     """One warm renderer per template folder per process.
 
     Compiled templates, CSS and fonts are reused across documents and, in a batch worker,
@@ -529,7 +530,7 @@ def build_pack(
     staging: Path,
     options: RenderOptions | None = None,
     *,
-    renderer: Any = None,
+    renderer: Renderer | None = None,
     case: Case | None = None,
     authority: Authority | None = None,
     jobs: int = 1,
@@ -603,7 +604,7 @@ def build_pack(
         ),
         staging,
     )
-    manifest = {
+    manifest: dict[str, Any] = {
         "case": case.case.reference,
         **fingerprint(case_path.read_bytes(), authority, options, options.issued_on),
         "recheck_on": recheck_on(case, stage_dates),
@@ -873,7 +874,7 @@ def render_pack(
     out_dir: str | Path,
     options: RenderOptions | None = None,
     *,
-    renderer: Any = None,
+    renderer: Renderer | None = None,
     recover: bool = True,
     jobs: int = 1,
 ) -> PackResult:

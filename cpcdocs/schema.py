@@ -43,7 +43,7 @@ def _text_items_as_strings_too(node: Any) -> Any:
 
 def case_schema() -> dict[str, Any]:
     """The JSON Schema of a case file."""
-    schema = _text_items_as_strings_too(Case.model_json_schema(mode="validation"))
+    schema: dict[str, Any] = _text_items_as_strings_too(Case.model_json_schema(mode="validation"))
     schema["$schema"] = _SCHEMA_URI
     schema["title"] = "cpcdocs case file"
     return schema

@@ -42,12 +42,13 @@ import io
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from . import __version__
+from ._compat.pyhanko import metadata_keeping_writer, outline_stamp_style
 from .errors import CpcdocsError, ExitStatus, RenderError
 
 if TYPE_CHECKING:
@@ -445,14 +446,9 @@ def _writer(pdf: bytes) -> Any:
     pyHanko's writer regenerates the XMP packet from what it understands and appends itself
     to ``/Info /Producer`` but not to XMP. Either would put a PDF/A (and PDF/UA) declaration
     at risk, and the signature gains nothing from them: the signing time is in the signature.
+    Turning that off overrides a private pyHanko method: :mod:`cpcdocs._compat.pyhanko`.
     """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-
-    class _KeepMetadata(IncrementalPdfFileWriter):  # type: ignore[misc]
-        def _update_meta(self) -> None:
-            return None
-
-    return _KeepMetadata(io.BytesIO(pdf), strict=False)
+    return metadata_keeping_writer(pdf)
 
 
 def sign_pdf(
@@ -798,52 +794,37 @@ def _signed_when(ts: str) -> str:
 def _stamp_style(role: str, location: str) -> Any:
     """The widget's pyHanko stamp style: three lines drawn as outlines, a thin border.
 
-    A subclass of pyHanko's ``TextStampStyle`` only so that pyHanko hands it the signing time
-    it puts in the signature (as ``ts``), so the widget and the signature cannot disagree.
+    pyHanko hands the stamp the signing time it puts in the signature (as ``ts``), so the
+    widget and the signature cannot disagree. The stamp class overrides pyHanko internals
+    (:func:`cpcdocs._compat.pyhanko.outline_stamp_style`).
     """
-    from pyhanko.stamp import TextStampStyle
-    from pyhanko.stamp.base import BaseStamp
 
-    lines_for = _widget_lines
+    def draw(width: float, height: float, params: Mapping[str, Any]) -> list[bytes]:
+        lines = _widget_lines(
+            params.get("signer_cn") or params.get("signer") or "",
+            role,
+            location,
+            _signed_when(str(params.get("ts", ""))),
+        )
+        pad = 6.0
+        fitted = []  # shrink a long name or authority to the width, never wrap it
+        for (text, bold), size in zip(lines, (9.5, 8.0, 8.0), strict=True):
+            advance = _text_outline(text, bold)[1]
+            fitted.append(min(size, (width - 2 * pad) / advance) if advance else size)
+        block = sum(size * 1.5 for size in fitted) - fitted[-1] * 0.35
+        y = max((height + block) / 2, block)  # centred vertically
+        commands = [b"0 g"]
+        for (text, bold), size in zip(lines, fitted, strict=True):
+            y -= size * 1.15
+            commands.append(_outline_line(text, bold, size, pad, y))
+            y -= size * 0.35
+        return commands
 
-    class OutlineStamp(BaseStamp):  # type: ignore[misc]
-        def __init__(self, writer: Any, style: Any, box: Any, params: dict[str, Any]) -> None:
-            super().__init__(writer=writer, style=style, box=box)
-            self.params = params
-
-        def as_form_xobject(self) -> Any:
-            # Outlines are verbose; compressed, the widget adds a few kilobytes, not seventy.
-            xobject = super().as_form_xobject()
-            xobject.compress()
-            return xobject
-
-        def _render_inner_content(self) -> list[bytes]:
-            width, height = self.box.width, self.box.height
-            lines = lines_for(
-                self.params.get("signer_cn") or self.params.get("signer") or "",
-                role,
-                location,
-                _signed_when(str(self.params.get("ts", ""))),
-            )
-            pad = 6.0
-            fitted = []  # shrink a long name or authority to the width, never wrap it
-            for (text, bold), size in zip(lines, (9.5, 8.0, 8.0), strict=True):
-                advance = _text_outline(text, bold)[1]
-                fitted.append(min(size, (width - 2 * pad) / advance) if advance else size)
-            block = sum(size * 1.5 for size in fitted) - fitted[-1] * 0.35
-            y = max((height + block) / 2, block)  # centred vertically
-            commands = [b"0 g"]
-            for (text, bold), size in zip(lines, fitted, strict=True):
-                y -= size * 1.15
-                commands.append(_outline_line(text, bold, size, pad, y))
-                y -= size * 0.35
-            return commands
-
-    class OutlineStampStyle(TextStampStyle):  # type: ignore[misc]
-        def create_stamp(self, writer: Any, box: Any, text_params: dict[str, Any]) -> Any:
-            return OutlineStamp(writer, self, box, text_params)
-
-    return OutlineStampStyle(
+    return outline_stamp_style(
+        draw,
+        "Digitally signed by %(signer_cn)s\n"
+        + f"{role}, {location}".replace("%", "%%")
+        + "\nSigned %(ts)s",
         timestamp_format="%Y-%m-%dT%H:%M:%S%z",
         border_width=1,
         border_color=(0.35, 0.35, 0.35),

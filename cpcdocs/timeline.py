@@ -660,4 +660,5 @@ def timeline_ics(case: Case, authority: Authority, items: list[Deadline]) -> byt
         event.add("transp", "TRANSPARENT")
         event.add("x-microsoft-cdo-busystatus", "FREE")
         cal.add_component(event)
-    return cal.to_ical()
+    data: bytes = cal.to_ical()
+    return data

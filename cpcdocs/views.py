@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .authority import Authority
+from .authority import Authority, Complaints, Leaflets
 from .i18n import html_lang
 from .model import (
     EXCLUSION_GROUND_TEXT,
@@ -269,12 +269,14 @@ class AuthorityView:
     logo_path: Path | None
     marking: str
     conference_service: Contact
-    complaints: object
-    leaflets: object
+    complaints: Complaints
+    leaflets: Leaflets
     advice_lines: tuple[Contact, ...]
     chair_signature_path: Path | None
     #: ``with_chair_agreement`` or ``allowed``: what the invitation says about solicitors.
     solicitors: str = "with_chair_agreement"
+    #: The profile's folder: the only place besides the templates its images may come from.
+    base_dir: Path | None = None
     #: The nation whose procedures apply, and its guidance, terms and routes (cpcdocs.nations).
     nation: str = "england"
     nation_profile: NationProfile = field(default_factory=lambda: nation_profile("england"))
@@ -683,6 +685,7 @@ def _authority_view(case: Case, authority: Authority) -> AuthorityView:
         advice_lines=tuple(Contact(a.name, a.phone) for a in authority.advice_lines),
         chair_signature_path=authority.signature_path(case.conference.chair),
         solicitors=authority.solicitors.value,
+        base_dir=authority.base_dir,
         nation=authority.nation.value,
         nation_profile=nation_profile(authority.nation),
         language_fallback=authority.language_fallback,

@@ -21,7 +21,14 @@ from typing import Any, TypeVar
 
 from .errors import RenderError
 
-__all__ = ["can_fork", "default_jobs", "fork_map", "release_memory", "worker_init"]
+__all__ = [
+    "can_fork",
+    "default_jobs",
+    "fork_map",
+    "own_std_streams",
+    "release_memory",
+    "worker_init",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -101,8 +108,9 @@ def release_memory() -> None:
     Called by a batch worker after each case. Rendering allocates and frees a great deal in C
     (Pango, HarfBuzz, lxml, PDFium) as well as in Python; glibc keeps freed pages for reuse,
     fragmented, so a worker's resident size crept up case after case from fragmentation
-    alone. (What a library truly keeps is not returned this way: see the ``::marker`` rule and
-    :func:`~cpcdocs.render.pdf.free_font_names`.) Trimming after each case costs a few
+    alone. (What a library truly keeps is not returned this way: see the ``::marker`` rule,
+    :func:`~cpcdocs._compat.weasyprint.install_font_name_fix`, and the batch pool's worker
+    recycling, which bounds whatever is left.) Trimming after each case costs a few
     milliseconds in a case of seconds.
     """
     import gc
@@ -116,15 +124,16 @@ def release_memory() -> None:
 
 
 def worker_init() -> None:
-    """Worker set-up: die with the parent process, and leave Ctrl-C to it.
+    """Worker set-up: die with the parent process, leave Ctrl-C to it, own stdout and stderr.
 
     ``PR_SET_PDEATHSIG`` makes a worker exit when its parent dies, ``kill -9`` included, so an
     orphan can neither keep working after its run is gone nor keep holding an inherited lock
-    that a re-run needs.
+    that a re-run needs. See :func:`own_std_streams` for the streams.
     """
     global _IN_WORKER
     _IN_WORKER = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    own_std_streams()
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
             import ctypes
@@ -134,3 +143,33 @@ def worker_init() -> None:
             libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
             if os.getppid() == 1:  # the parent died before we got here
                 os._exit(1)
+
+
+def own_std_streams() -> None:
+    """Give this forked process ``sys.stdout`` and ``sys.stderr`` objects of its own.
+
+    A batch forks fresh workers while it runs (worker recycling, a broken pool), when the
+    parent may have other threads: the progress bar's, which writes to the terminal ten times
+    a second. A thread that held a stream's lock at the moment of the fork holds it for ever
+    in the child, and the child's first warning would then wait on it for ever. New stream
+    objects over duplicates of the same file descriptors have locks of their own; the old
+    objects are left untouched (flushing one could be the very wait this avoids). Streams
+    without a file descriptor (a test runner's capture) are left as they are.
+    """
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name, None)
+        if stream is None:
+            continue
+        try:
+            descriptor = os.dup(stream.fileno())
+        except (AttributeError, OSError, ValueError):
+            continue
+        own = open(  # noqa: SIM115 - the process's stream, open for its whole life
+            descriptor,
+            "w",
+            buffering=1,
+            encoding=getattr(stream, "encoding", None) or "utf-8",
+            errors=getattr(stream, "errors", None) or "backslashreplace",
+            closefd=True,
+        )
+        setattr(sys, name, own)

@@ -395,7 +395,7 @@ def test_a_folder_is_not_a_logo(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as caught:
         load_authority(path)
     assert [p.path for p in caught.value.problems] == ["logo"]
-    assert "image file is a folder" in caught.value.problems[0].message
+    assert "'logo.png' is a folder, not an image file" in caught.value.problems[0].message
 
 
 def test_every_missing_profile_key_is_reported_at_once(tmp_path: Path) -> None:

@@ -179,10 +179,11 @@ def test_child_invitation_names_no_one_and_promises_no_plan() -> None:
 
 
 def test_child_who_wrote_their_views_is_not_told_everyone_heard_them() -> None:
-    written = flat(text("part-exclusion-interpreter", "decision_letter", "zara"))
+    data = raw("part-exclusion-interpreter")
+    data["children"][0]["participation"] = "views_in_writing"
+    written = flat(text(variant(data), "decision_letter", "zara"))
     assert "Everyone at the meeting heard them" not in written
     assert "Thank you for writing down your views. I shared them with the meeting" in written
-    data = raw("part-exclusion-interpreter")
     data["children"][0]["participation"] = "advocate"
     through_advocate = flat(text(variant(data), "decision_letter", "zara"))
     assert "Everyone at the meeting heard them" not in through_advocate

@@ -327,11 +327,12 @@ def test_weasyprint_frees_each_font_name_it_asks_pango_for(
     WeasyPrint copies the name and drops the pointer without freeing it, about 2.9 KB a PDF
     that a batch worker kept for good; cpcdocs wraps the call so that the pointer is freed.
     """
+    from cpcdocs._compat import weasyprint as compat
     from cpcdocs.pack import _metadata, document_views
     from cpcdocs.render import pdf as pdf_module
 
     freed: list[int] = []
-    real = pdf_module._g_free
+    real = compat._g_free
 
     def recording(pointer: object) -> None:
         from weasyprint.text.ffi import ffi
@@ -339,7 +340,7 @@ def test_weasyprint_frees_each_font_name_it_asks_pango_for(
         freed.append(int(ffi.cast("uintptr_t", pointer)))
         real(pointer)
 
-    monkeypatch.setattr(pdf_module, "_g_free", recording)
+    monkeypatch.setattr(compat, "_g_free", recording)
     from weasyprint.pdf import fonts as weasyprint_fonts
 
     created = []

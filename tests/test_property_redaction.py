@@ -1,5 +1,8 @@
 """Random families against the contract's redaction rules, written out again here from the text.
 
+Withheld values are also planted into text the reader will see (the venue, an information
+item they may read): the pre-render quote check must name every one.
+
 Hypothesis builds families the samples never thought of: one to five children, one to four
 parents with any pattern of parental responsibility, safe addresses withheld from anyone,
 exclusions, an advocate, and information items with any tags and any ``about``. For every
@@ -11,6 +14,7 @@ which must audit clean and still carry every item where the contract says it bel
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import re
@@ -355,3 +359,78 @@ def test_a_random_familys_real_pack_audits_clean_and_complete(data: dict[str, An
                 text = file_words(pack / rel)
                 for item_id in contract_items(case, NORTHMOOR, doc):
                     assert words(by_id[item_id].text) in text, f"{rel}: item {item_id} missing"
+
+
+# -- withheld values planted into visible free text ---------------------------------------------
+
+
+def _planted_value(item: Any) -> str | None:
+    """A string that reveals ``item`` as someone might type it into a free-text field."""
+    if item.texts:
+        return item.texts[0]
+    if item.addresses:
+        return ", ".join(item.addresses[0])
+    if item.names:
+        return f"with {item.names[0]} on Saturdays"
+    if item.exact:
+        return item.exact[0]
+    if item.dates:
+        return f"born {item.dates[0].strftime('%d/%m/%Y')}"
+    return None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(families(), st.data())
+def test_a_withheld_value_planted_in_visible_free_text_is_always_quoted(
+    data: dict[str, Any], chosen: st.DataObject
+) -> None:
+    """Whatever is withheld from a family reader, typed into text they will read, is named."""
+    from hypothesis import assume
+
+    from cpcdocs.search import Excuse, SearchPlan, document_quotes, parallel_texts
+    from cpcdocs.views import withheld_items
+
+    case = Case.model_validate(data)
+    docs = [d for d in plan_pack(case) if d.profile is not Profile.PROFESSIONAL]
+    assume(docs)
+    doc = chosen.draw(st.sampled_from(docs))
+    items = withheld_items(case, NORTHMOOR, doc.recipient, doc.profile, doc.child)
+    items = [i for i in items if _planted_value(i)]
+    assume(items)
+    item = chosen.draw(st.sampled_from(items))
+    value = _planted_value(item)
+    assert value is not None
+    planted = copy.deepcopy(data)
+    field = chosen.draw(st.sampled_from(["venue name", "information"]))
+    if field == "venue name":
+        planted["conference"]["venue"]["name"] = value
+    else:
+        from cpcdocs.rules import Visibility
+
+        vis = Visibility(case, NORTHMOOR, doc.recipient, doc.profile, doc.child)
+        assume(vis.document_children)
+        planted["information"].append(
+            {
+                "id": "planted",
+                "children": [vis.document_children[0]],
+                "kind": "fact",
+                "text": value,
+            }
+        )
+    planted_case = Case.model_validate(planted)
+    view = build_view(
+        planted_case, NORTHMOOR, doc.recipient, kind=doc.kind.value, issued_on=ISSUED,
+        profile=doc.profile, child=doc.child,
+    )  # fmt: skip
+    items_now = withheld_items(planted_case, NORTHMOOR, doc.recipient, doc.profile, doc.child)
+    # a value the reader may legitimately see anyway (their own town, a twin's birthday, the
+    # same plan sentence in their own child's plan) has nothing left to search for
+    parallel = parallel_texts(
+        planted_case, NORTHMOOR, doc.recipient, doc.profile, doc.child, items_now
+    )
+    assume(SearchPlan([item], Excuse.of(view, items_now), parallel).needles)
+    quotes = document_quotes(
+        planted_case, NORTHMOOR, doc.recipient, kind=doc.kind.value, issued_on=ISSUED,
+        profile=doc.profile, child=doc.child,
+    )  # fmt: skip
+    assert any(q.item == item.item and q.rule == item.rule for q in quotes), (field, item.rule)

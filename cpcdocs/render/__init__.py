@@ -255,6 +255,7 @@ class Renderer:
                 meta,
                 issued_on=view.issued_on,
                 lang=html_lang(getattr(view, "language", None)),
+                folders=[f for f in [getattr(view.authority, "base_dir", None)] if f is not None],
             )
         except RenderError:
             raise
@@ -284,6 +285,7 @@ class Renderer:
                 stylesheet=self.find(LAYOUT_CSS),
                 fonts_dir=self.builtin_dir / "fonts",
                 base_url=self.find(LAYOUT_HTML).parent,
+                folders=[f for f in (self.builtin_dir, self.templates_dir) if f is not None],
             )
         return self._pdf
 

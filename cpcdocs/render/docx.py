@@ -29,6 +29,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._compat.docx import (
+    element,
+    new_element,
+    nsdecls,
+    package_members,
+    parse_xml,
+    qn,
+    styles_part,
+)
+from .._compat.docxtpl import before_saving, open_document, picture_inline, template_class
 from ..recurring import RecurringCache
 from .blocks import Block, Cell, Image, Paragraph, Table, parse_fragment
 from .pdf import source_date
@@ -162,8 +172,7 @@ class DocxEngine:
         tpl = _template_class()(io.BytesIO(data))
         restyled = bool(getattr(view, "large_print", False) or getattr(view, "easy_read", False))
         tpl.share_styles = not restyled  # large print and easy read change the styles
-        tpl.init_docx()
-        doc = tpl.docx
+        doc = open_document(tpl)
         if getattr(view, "large_print", False):
             _large_print(doc)
         elif getattr(view, "easy_read", False):
@@ -195,7 +204,7 @@ class DocxEngine:
         """A real Word template (``docx/<name>.docx``) rendered with ``context``."""
         _, data = self._load(name)
         tpl = _template_class()(io.BytesIO(data))
-        tpl.init_docx()
+        open_document(tpl)
         bound = {key: _bind(tpl, value) for key, value in context.items()}
         tpl.render(bound, jinja_env=self.env, autoescape=True)
         return self._save(tpl, metadata, issued_on)
@@ -210,7 +219,7 @@ class DocxEngine:
     def _save(tpl: Any, metadata: DocxMetadata, issued_on: dt.date | None) -> bytes:
         """The package's bytes, written once, straight from its parts (see :func:`_parts`)."""
         _core_properties(tpl.docx, metadata, issued_on)
-        tpl.pre_processing()  # docxtpl's picture replacement (unused here: kept for overrides)
+        before_saving(tpl)  # docxtpl's picture replacement (unused here: kept for overrides)
         return _normalised_zip(_parts(tpl.docx.part.package))
 
 
@@ -222,54 +231,11 @@ def _template_class() -> Any:
     whole XML (``patch_xml``) on every render; for a given template the input and the output
     are always the same, so a warm worker pays for it once: about a quarter of a warm DOCX.
     The compiled Jinja template is cached likewise, by the environment (``env.py``), and the
-    parsed package is copied rather than parsed again (:func:`_fresh_document`).
+    parsed package is copied rather than parsed again (:func:`_fresh_document`). The class
+    overrides docxtpl internals: :func:`cpcdocs._compat.docxtpl.template_class`.
     """
-    from docxtpl import DocxTemplate
+    return template_class(lambda data, share: _fresh_document(data, share_styles=share))
 
-    patched: dict[str, str] = {}
-
-    class CachedTemplate(DocxTemplate):  # type: ignore[misc]
-        #: Whether the copy may share the template's styles part (see _fresh_document).
-        share_styles = True
-
-        def init_docx(self, reload: bool = True) -> None:
-            # docxtpl's own, with the parse replaced by a copy (see _fresh_document)
-            state: Mapping[str, Any] = vars(self)
-            if not state["docx"] or (state["is_rendered"] and reload):
-                self.docx = _fresh_document(
-                    self.template_file.getvalue(), share_styles=self.share_styles
-                )
-                self.is_rendered = False
-
-        def resolve_listing(self, xml: str) -> str:
-            # docxtpl's own, run only where it can change something: it turns tabs, line
-            # feeds, form feeds and BELs in the text into Word markup, and over a part with
-            # none of them its three nested regular expressions rebuild the same string.
-            # Applied to one paragraph at a time it gives what it gives over the whole part.
-            if not _LISTING_CHARACTERS.search(xml):
-                return xml
-            resolve = super().resolve_listing
-            return _PARAGRAPH.sub(
-                lambda m: (
-                    resolve(m.group(0)) if _LISTING_CHARACTERS.search(m.group(0)) else m.group(0)
-                ),
-                xml,
-            )
-
-        def patch_xml(self, src_xml: str) -> str:
-            out = patched.get(src_xml)
-            if out is None:
-                if len(patched) > 256:
-                    patched.clear()
-                out = patched[src_xml] = super().patch_xml(src_xml)
-            return out
-
-    return CachedTemplate
-
-
-#: docxtpl's paragraphs, and the characters its ``resolve_listing`` turns into markup.
-_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
-_LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
 
 _PRISTINE: dict[bytes, tuple[Any, dict[str, str]]] = {}
 #: id(styles part) -> (that part, its XML): the styles parts copies share with their template.
@@ -298,12 +264,13 @@ def _fresh_document(data: bytes, *, share_styles: bool = False) -> Any:
             _SHARED_STYLES.clear()
         pristine = Document(io.BytesIO(data))
         entry = _PRISTINE[data] = (pristine, {s.name: s.style_id for s in pristine.styles})
-        styles = pristine.part._styles_part
-        _SHARED_STYLES[id(styles)] = (styles, styles.blob)
+        styles = styles_part(pristine)
+        if styles is not None:
+            _SHARED_STYLES[id(styles)] = (styles, styles.blob)
     pristine, ids = entry
     memo: dict[int, Any] = {}
-    if share_styles:
-        styles = pristine.part._styles_part
+    styles = styles_part(pristine) if share_styles else None
+    if styles is not None:
         memo[id(styles)] = styles  # deepcopy returns what the memo holds: the part itself
     fresh = copy.deepcopy(pristine, memo)
     # Style names are never changed (large print changes sizes), so the copy's are the same.
@@ -331,7 +298,8 @@ class _BoundPicture:
         from docx.shared import Mm
 
         picture = self.picture
-        inline = self.tpl.current_rendering_part.new_pic_inline(
+        inline = picture_inline(
+            self.tpl,
             str(picture.path),
             Mm(picture.width_mm) if picture.width_mm else None,
             Mm(picture.height_mm) if picture.height_mm else None,
@@ -369,13 +337,11 @@ class WordBody:
     """
 
     def __init__(self, doc: Any) -> None:
-        from docx.document import _Body
-        from docx.oxml import parse_xml
-        from docx.oxml.ns import nsdecls
+        from docx.blkcntnr import BlockItemContainer
 
         self.part = doc.part
         self._element = parse_xml(f"<w:body {nsdecls('w')}/>")
-        self._body = _Body(self._element, self)
+        self._body = BlockItemContainer(self._element, self)
         self._pieces: list[Any] = []  # XML text, or elements of the detached body
         section = doc.sections[0]
         self.width = section.page_width - section.left_margin - section.right_margin
@@ -383,13 +349,13 @@ class WordBody:
     def add_paragraph(self) -> Any:
         """A new paragraph at the end (python-docx's ``Paragraph``)."""
         paragraph = self._body.add_paragraph()
-        self._pieces.append(paragraph._p)
+        self._pieces.append(element(paragraph))
         return paragraph
 
     def add_table(self, rows: int, cols: int) -> Any:
         """A new table the width of the text at the end (python-docx's ``Table``)."""
         table = self._body.add_table(rows, cols, self.width)
-        self._pieces.append(table._tbl)
+        self._pieces.append(element(table))
         return table
 
     def add_xml(self, xml: str) -> None:
@@ -440,7 +406,7 @@ class _Writer:
         """Give ``paragraph`` the first of the named styles the layout has; the name used."""
         name = self.style(*names)
         if name != "Normal" and name in self.ids:
-            paragraph._p.get_or_add_pPr().style = self.ids[name]
+            element(paragraph).get_or_add_pPr().style = self.ids[name]
         return name
 
     def block(self, target: WordBody, block: Block) -> None:
@@ -538,16 +504,14 @@ class _Writer:
 
         run = paragraph.add_run()
         run.add_picture(str(image.path), height=Mm(_SIGNATURE_HEIGHT_MM))
-        for doc_pr in run._r.xpath(".//wp:docPr"):
+        for doc_pr in element(run).xpath(".//wp:docPr"):
             doc_pr.set("descr", image.alt)
 
     def table(self, target: WordBody, block: Table) -> None:
-        from docx.oxml import OxmlElement
-
         columns = block.columns
         table = target.add_table(rows=len(block.rows), cols=columns)
         if "Table Grid" in self.styles:
-            table._tbl.tblPr.style = self.ids["Table Grid"]
+            element(table).tblPr.style = self.ids["Table Grid"]
         table.autofit = False
         width = int(self.text_width / columns)
         for column in table.columns:
@@ -557,10 +521,10 @@ class _Writer:
             cells = word_row.cells
             for cell_ in cells:
                 cell_.width = width
-            tr_pr = word_row._tr.get_or_add_trPr()
-            tr_pr.append(OxmlElement("w:cantSplit"))
+            tr_pr = element(word_row).get_or_add_trPr()
+            tr_pr.append(new_element("w:cantSplit"))
             if r < block.header_rows:
-                tr_pr.append(OxmlElement("w:tblHeader"))
+                tr_pr.append(new_element("w:tblHeader"))
             c = 0
             for cell in row:
                 word_cell = cells[c]
@@ -570,19 +534,16 @@ class _Writer:
                 c += cell.colspan
 
     def cell(self, word_cell: Any, cell: Cell) -> None:
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
-
         first = True
         for block in cell.blocks:
             if isinstance(block, Paragraph):
-                element = _parse_paragraph(self.paragraph_xml(block, in_cell=True))
+                written = _parse_paragraph(self.paragraph_xml(block, in_cell=True))
                 if first:  # in place of the empty paragraph a new cell has
-                    empty = word_cell.paragraphs[0]._p
-                    empty.addprevious(element)
+                    empty = element(word_cell.paragraphs[0])
+                    empty.addprevious(written)
                     empty.getparent().remove(empty)
                 else:
-                    word_cell._tc.append(element)
+                    element(word_cell).append(written)
             elif isinstance(block, Image):
                 paragraph = word_cell.paragraphs[0] if first else word_cell.add_paragraph()
                 self.image(paragraph, block)
@@ -593,11 +554,11 @@ class _Writer:
             for paragraph in word_cell.paragraphs:
                 for run in paragraph.runs:
                     run.bold = True
-            shading = OxmlElement("w:shd")
+            shading = new_element("w:shd")
             shading.set(qn("w:val"), "clear")
             shading.set(qn("w:color"), "auto")
             shading.set(qn("w:fill"), "E8EEEE")
-            word_cell._tc.get_or_add_tcPr().append(shading)
+            element(word_cell).get_or_add_tcPr().append(shading)
 
 
 # -- layout adjustments ----------------------------------------------------------------------------
@@ -645,9 +606,6 @@ def _xml_attr(text: str) -> str:
 
 def _parse_paragraph(xml: str) -> Any:
     """One ``<w:p>`` from :meth:`_Writer.paragraph_xml`, as a python-docx element."""
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
     return parse_xml(f"<w:body {nsdecls('w', 'r')}>{xml}</w:body>")[0]
 
 
@@ -698,12 +656,10 @@ def _fit_window_address(doc: Any, *, large_print: bool) -> None:
     at :data:`_EM_PER_CHARACTER`. Large print asks for 16 pt; a long address gets less,
     because the window cannot grow.
     """
-    from docx.oxml.ns import qn
-
     for rel in doc.part.rels.values():
         if rel.reltype != _HEADER:
             continue
-        root = rel.target_part._element
+        root = rel.target_part.element
         address_style = _style_id(doc, "Window Address")
         handling_style = _style_id(doc, "Handling")
         for paragraph in root.iter(qn("w:p")):
@@ -744,8 +700,6 @@ _PT_PER_MM = 72 / 25.4
 
 def _paragraph_lines(paragraph: Any) -> list[str]:
     """A Word paragraph's text, split at its line breaks (``w:br``)."""
-    from docx.oxml.ns import qn
-
     lines = [""]
     for node in paragraph.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
         if node.tag == qn("w:br"):
@@ -784,10 +738,10 @@ def _core_properties(doc: Any, metadata: DocxMetadata, issued_on: dt.date | None
     when = _document_time(issued_on)
     props.created = when
     props.modified = when
-    element = props._element
-    printed = element.find(f"{{{_CORE}}}lastPrinted")
+    core = element(props)
+    printed = core.find(f"{{{_CORE}}}lastPrinted")
     if printed is not None:
-        element.remove(printed)
+        core.remove(printed)
 
 
 def _document_time(issued_on: dt.date | None) -> dt.datetime:
@@ -830,19 +784,12 @@ def _parts(package: Any) -> dict[str, bytes]:
     each part and its relationships), gathered instead of zipped, so that the package is
     compressed once, by :func:`_normalised_zip`, and not zipped, unzipped and zipped again.
     """
-    from docx.opc.pkgwriter import _ContentTypesItem
 
-    parts = list(package.iter_parts())
-    members = {
-        "[Content_Types].xml": _ContentTypesItem.from_parts(parts).blob,
-        "_rels/.rels": package.rels.xml,
-    }
-    for part in parts:
+    def blob(part: Any) -> bytes:
         shared = _SHARED_STYLES.get(id(part))
-        members[part.partname.membername] = shared[1] if shared and shared[0] is part else part.blob
-        if len(part.rels):
-            members[part.partname.rels_uri.membername] = part.rels.xml
-    return members
+        return shared[1] if shared and shared[0] is part else bytes(part.blob)
+
+    return package_members(package, blob)
 
 
 def _normalised_zip(parts: dict[str, bytes]) -> bytes:

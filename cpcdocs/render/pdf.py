@@ -23,13 +23,14 @@ instance id in a PDF/A-3 XMP packet.
 from __future__ import annotations
 
 import base64
-import ctypes.util
 import datetime as dt
 import hashlib
 import os
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -37,6 +38,14 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from .. import __version__
+from .._compat.weasyprint import (
+    FetchRefused,
+    font_name_leaks,
+    harfbuzz_subset_loaded,
+    install_font_name_fix,
+    url_fetcher,
+)
+from ..errors import RenderError
 
 __all__ = [
     "PDF_VARIANT",
@@ -63,8 +72,6 @@ _FONT_FILES = {
 }
 _IMAGE_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")(file:[^"]+)(")')
 _IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
-#: What the renderer may read while laying out a page: images and fonts, from disk only.
-_FETCHABLE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".ttf", ".otf"})
 #: Rules every document gets whatever its stylesheet says. PDF/A forbids ``/Interpolate true``
 #: on images, which WeasyPrint writes for ``image-rendering: auto``; ``crisp-edges`` writes
 #: false. (The logo and signature are drawn smaller than their pixel size, where a viewer's
@@ -132,79 +139,20 @@ def check_font_subsetting() -> bool:
     return present
 
 
-_freeing_font_names = False
-#: glib (for ``g_free``) and WeasyPrint's cffi instance, once the fix is installed.
-_glib: Any = None
-_ffi: Any = None
-
-
 def free_font_names() -> bool:
     """Make WeasyPrint free the font name it asks Pango for; True when that is in place.
 
-    For each font of each PDF, WeasyPrint's ``pdf.fonts.Font`` copies the string
-    ``pango_font_description_to_string`` returns and never frees it (Pango hands the caller
-    that string to ``g_free``). Measured on one letter rendered 450 times: 2.9 KB a PDF, which
-    a batch worker rendering tens of thousands of PDFs kept for good. The wrapper below gives
-    the returned pointer to ``g_free`` when WeasyPrint drops it, straight after copying it.
-
-    Installed only where WeasyPrint's own code still has the leak (see
-    :func:`font_name_leaks`): a WeasyPrint that frees the string itself must not have it freed
-    twice. Nothing else about the font changes, so the PDFs are byte-identical.
+    The fix reaches into WeasyPrint's private font module, so it lives in
+    :func:`cpcdocs._compat.weasyprint.install_font_name_fix`, which installs it only on a
+    tested WeasyPrint that still has the leak. Batch workers are recycled in any case
+    (:mod:`cpcdocs.batch`), the bound that does not depend on this fix.
     """
-    global _freeing_font_names, _glib, _ffi
-    if _freeing_font_names:
-        return True
-    import inspect
-
-    from weasyprint.pdf import fonts
-    from weasyprint.text.ffi import ffi
-
-    try:
-        source = inspect.getsource(fonts.Font)
-    except (OSError, TypeError):  # pragma: no cover - installed without sources
-        return False
-    if not font_name_leaks(source):
-        return False
-    _glib = ctypes.CDLL(ctypes.util.find_library("glib-2.0") or "libglib-2.0.so.0")
-    _glib.g_free.argtypes = [ctypes.c_void_p]
-    _glib.g_free.restype = None
-    _ffi = ffi
-    pango = fonts.pango
-
-    class FreeingPango:
-        """Pango as ``pdf.fonts`` sees it: every call as before, names freed after use."""
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(pango, name)
-
-        @staticmethod
-        def pango_font_description_to_string(description: Any) -> Any:
-            return ffi.gc(pango.pango_font_description_to_string(description), _g_free)
-
-    fonts.pango = FreeingPango()
-    _freeing_font_names = True
-    return True
-
-
-def font_name_leaks(source: str) -> bool:
-    """Whether this source of WeasyPrint's ``Font`` copies Pango's font name without freeing it."""
-    copies = "ffi.string(\n            pango.pango_font_description_to_string(" in source
-    return copies and "g_free" not in source
-
-
-def _g_free(pointer: Any) -> None:
-    _glib.g_free(int(_ffi.cast("uintptr_t", pointer)))
+    return install_font_name_fix()
 
 
 def _harfbuzz_subset_loaded() -> bool:
     """Whether WeasyPrint will subset with HarfBuzz (it needs libharfbuzz-subset, 4.1 or later)."""
-    try:
-        from weasyprint.text import ffi
-    except ImportError:  # pragma: no cover - without weasyprint nothing renders anyway
-        return ctypes.util.find_library("harfbuzz-subset") is not None
-    if getattr(ffi, "harfbuzz_subset", None) is None:
-        return False
-    return bool(ffi.harfbuzz.hb_version_atleast(4, 1, 0))
+    return harfbuzz_subset_loaded()
 
 
 def source_date() -> dt.datetime | None:
@@ -229,9 +177,25 @@ def _w3c_date(issued_on: dt.date) -> str:
 
 
 class PdfEngine:
-    """WeasyPrint with the layout stylesheet and the bundled fonts, ready for many documents."""
+    """WeasyPrint with the layout stylesheet and the bundled fonts, ready for many documents.
 
-    def __init__(self, stylesheet: Path, fonts_dir: Path, base_url: Path) -> None:
+    Args:
+        stylesheet: the layout's CSS file.
+        fonts_dir: the bundled fonts' folder.
+        base_url: the folder relative URLs in the HTML are resolved against.
+        folders: the folders every document may embed images and fonts from (the built-in
+            templates and any ``--templates`` override; see :class:`AssetGuard`); by default
+            ``fonts_dir`` and ``base_url``. :meth:`write` adds a document's own (its
+            authority profile's folder).
+    """
+
+    def __init__(
+        self,
+        stylesheet: Path,
+        fonts_dir: Path,
+        base_url: Path,
+        folders: Iterable[Path] | None = None,
+    ) -> None:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
@@ -239,49 +203,89 @@ class PdfEngine:
         free_font_names()
         self._weasyprint = weasyprint
         self.base_url = base_url.as_uri() + "/"
-        self.url_fetcher = _local_fetcher(weasyprint)
+        self.guard = AssetGuard(folders if folders is not None else (fonts_dir, base_url))
+        self.url_fetcher, self._refused = url_fetcher(self.guard.serve)
         self.font_config = FontConfiguration()
-        self.stylesheets = [
-            weasyprint.CSS(
-                string=_font_faces(fonts_dir) + "\n" + _ENGINE_CSS,
-                font_config=self.font_config,
-                url_fetcher=self.url_fetcher,
-            ),
-            weasyprint.CSS(
-                filename=str(stylesheet),
-                font_config=self.font_config,
-                url_fetcher=self.url_fetcher,
-            ),
-        ]
-        self.image_cache: dict[str, Any] = {}
-        self._data_uris: dict[tuple[str, int, int], str] = {}
+        with self._refusals():
+            self.stylesheets = [
+                weasyprint.CSS(
+                    string=_font_faces(fonts_dir) + "\n" + _ENGINE_CSS,
+                    font_config=self.font_config,
+                    url_fetcher=self.url_fetcher,
+                ),
+                weasyprint.CSS(
+                    filename=str(stylesheet),
+                    font_config=self.font_config,
+                    url_fetcher=self.url_fetcher,
+                ),
+            ]
+        #: WeasyPrint's decoded images by URL, one cache for each set of allowed folders: an
+        #: image is fetched (and checked) once for the folders it was checked against.
+        self.image_caches: dict[tuple[Path, ...], dict[str, Any]] = {}
+        self._data_uris: dict[tuple[Path, int, int], str] = {}
+
+    @contextmanager
+    def _refusals(self) -> Iterator[None]:
+        """Turn the URL fetcher's refusal, which has to stop WeasyPrint, into a RenderError."""
+        try:
+            yield
+        except self._refused as err:
+            raise RenderError(str(err.args[0] if err.args else err)) from None
 
     # (batch) Local images as data: URIs. WeasyPrint names an image in the PDF after a hash of
     # its URL, so with file: URLs the same letter has different bytes in two installations, or
     # on a Dask worker holding its own copy of the authority profile. A data: URI names the
-    # image after its content. Each file is read and encoded once per engine.
+    # image after its content. Each file is read, checked and encoded once per engine; where
+    # it lies is checked for every document (the allowed folders are the document's).
     def _content_addressed(self, html: str) -> str:
         def swap(match: re.Match[str]) -> str:
             url = unescape(match.group(2))
-            path = Path(unquote(urlparse(url).path))
+            mime = _IMAGE_TYPES.get(_file_path(url).suffix.lower())
+            if mime is None:
+                return match.group(0)  # an SVG, say: the URL fetcher checks it
             try:
-                stat = path.stat()
+                resolved = self.guard.locate(url)
+                stat = resolved.stat()
+            except FetchRefused as err:
+                raise RenderError(str(err)) from None
             except OSError:
                 return match.group(0)  # WeasyPrint reports the missing image as before
-            mime = _IMAGE_TYPES.get(path.suffix.lower())
-            if mime is None:
-                return match.group(0)
-            key = (url, stat.st_mtime_ns, stat.st_size)
+            key = (resolved, stat.st_mtime_ns, stat.st_size)
             uri = self._data_uris.get(key)
             if uri is None:
-                encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+                try:
+                    data, _ = self.guard.content(url, resolved, images_only=True)
+                except FetchRefused as err:
+                    raise RenderError(str(err)) from None
+                encoded = base64.b64encode(data).decode("ascii")
                 uri = self._data_uris[key] = f"data:{mime};base64,{encoded}"
             return match.group(1) + uri + match.group(3)
 
         return _IMAGE_SRC.sub(swap, html)
 
-    def write(self, html: str, metadata: PdfMetadata, *, issued_on: dt.date, lang: str) -> bytes:
-        """The PDF of one document's full HTML: tagged, PDF/A-3a, reproducible."""
+    def write(
+        self,
+        html: str,
+        metadata: PdfMetadata,
+        *,
+        issued_on: dt.date,
+        lang: str,
+        folders: Iterable[Path] = (),
+    ) -> bytes:
+        """The PDF of one document's full HTML: tagged, PDF/A-3a, reproducible.
+
+        ``folders`` are this document's own folders it may embed images from, beside the
+        engine's (its authority profile's folder). A file outside them all, or one that is
+        not the image or font it is named as, is a :class:`RenderError` naming its URL.
+        """
+        token = _DOCUMENT_FOLDERS.set(tuple(Path(f).resolve() for f in folders))
+        try:
+            with self._refusals():
+                return self._write(html, metadata, issued_on=issued_on, lang=lang)
+        finally:
+            _DOCUMENT_FOLDERS.reset(token)
+
+    def _write(self, html: str, metadata: PdfMetadata, *, issued_on: dt.date, lang: str) -> bytes:
         weasyprint = self._weasyprint
         html = self._content_addressed(html)
         # The variant goes to both steps: layout takes the output intent from it (colours are
@@ -296,7 +300,7 @@ class PdfEngine:
         ).render(
             font_config=self.font_config,
             stylesheets=self.stylesheets,
-            cache=self.image_cache,
+            cache=self.image_caches.setdefault(_DOCUMENT_FOLDERS.get(), {}),
             **archival,
         )
         date = _w3c_date(issued_on)
@@ -340,22 +344,109 @@ def _font_faces(fonts_dir: Path) -> str:
     return "\n".join(rules)
 
 
-def _local_fetcher(weasyprint: Any) -> Any:
-    """A URL fetcher that reads local image and font files and nothing else.
+# -- what a document may embed --------------------------------------------------------------------
 
-    A letter never fetches from the network: a template with ``<img src="https://…">`` gets
-    no picture (and no request leaves the machine).
+#: The file names a document may embed, and the kinds of content each name may hold.
+_EMBEDDABLE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".svg", ".ttf", ".otf", ".woff", ".woff2"}
+)
+#: Image and font formats by their first bytes (the "magic numbers" of each format).
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"\x00\x01\x00\x00", "font/ttf"),
+    (b"true", "font/ttf"),
+    (b"OTTO", "font/otf"),
+    (b"wOFF", "font/woff"),
+    (b"wOF2", "font/woff2"),
+)
+#: An SVG: optional byte order mark, XML declaration, comments and doctype, then ``<svg``.
+_SVG = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:(?:<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<svg[\s>/]",
+    re.DOTALL,
+)
+#: The folders of the document being written, beside the engine's own (see ``PdfEngine``).
+_DOCUMENT_FOLDERS: ContextVar[tuple[Path, ...]] = ContextVar("document_folders", default=())
+
+
+def sniff(data: bytes) -> str | None:
+    """The MIME type of an image (PNG, JPEG, GIF, SVG) or font (TTF, OTF, WOFF, WOFF2), else None.
+
+    By content, never by name: a file called ``logo.png`` holding text is not an image.
+    """
+    for magic, mime in _MAGIC:
+        if data.startswith(magic):
+            return mime
+    if _SVG.match(data[:4096]):
+        return "image/svg+xml"
+    return None
+
+
+def _file_path(url: str) -> Path:
+    return Path(unquote(urlparse(url).path))
+
+
+def _inside(path: Path, folders: Iterable[Path]) -> bool:
+    return any(path.is_relative_to(folder) for folder in folders)
+
+
+class AssetGuard:
+    """Decides which local files a document may embed: images and fonts from our folders.
+
+    A file is served only when, with every symlink resolved, it lies under one of the allowed
+    folders (the built-in templates, a ``--templates`` override, the authority profile's
+    folder), is named as an image or font, and its content is one (:func:`sniff`). Anything
+    else is refused with a :class:`~cpcdocs.errors.RenderError` naming the URL: a layout
+    override or a profile must not be able to embed any other file on the machine, say
+    through a symlink called ``something.png``. The bytes checked are the bytes served.
     """
 
-    class LocalFetcher(weasyprint.URLFetcher):  # type: ignore[name-defined,misc]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url.startswith("file:"):
-                from urllib.parse import unquote, urlparse
+    def __init__(self, folders: Iterable[Path]) -> None:
+        self.folders = tuple(Path(f).resolve() for f in folders)
 
-                path = Path(unquote(urlparse(url).path))
-                if path.suffix.lower() not in _FETCHABLE_SUFFIXES:
-                    msg = f"cpcdocs only loads image and font files: {url}"
-                    raise ValueError(msg)
-            return super().fetch(url, headers)
+    def locate(self, url: str) -> Path:
+        """The file a ``file:`` URL names, resolved, if a document may embed it; else FetchRefused.
 
-    return LocalFetcher(allowed_protocols={"file", "data"})
+        A file that does not exist raises :class:`FileNotFoundError` (WeasyPrint reports a
+        missing image as a warning, as it always did).
+        """
+        path = _file_path(url)
+        resolved = path.resolve(strict=True)
+        folders = (*self.folders, *_DOCUMENT_FOLDERS.get())
+        if not _inside(resolved, folders):
+            msg = (
+                f"{url}: refused: documents embed only files inside the templates and "
+                f"authority folders, and this is {resolved}"
+            )
+            raise FetchRefused(msg)
+        if path.suffix.lower() not in _EMBEDDABLE_SUFFIXES or not resolved.is_file():
+            msg = f"{url}: refused: documents embed only image and font files"
+            raise FetchRefused(msg)
+        return resolved
+
+    @staticmethod
+    def content(url: str, resolved: Path, *, images_only: bool = False) -> tuple[bytes, str]:
+        """(content, MIME type) of a located file, when its content is an image or a font."""
+        data = resolved.read_bytes()
+        mime = sniff(data)
+        if mime is None or (images_only and not mime.startswith("image/")):
+            kind = "an image" if images_only else "an image or font"
+            msg = f"{url}: refused: the file is not {kind} (by its content)"
+            raise FetchRefused(msg)
+        return data, mime
+
+    def serve(self, url: str) -> tuple[str, bytes, str] | None:
+        """For the URL fetcher: a ``file:`` URL's checked bytes; other schemes are WeasyPrint's.
+
+        WeasyPrint itself allows only ``data:`` besides: a letter never fetches from the
+        network, so a template with ``<img src="https://…">`` gets no picture (with a warning)
+        and no request leaves the machine.
+        """
+        if not url.lower().startswith("file:"):
+            return None
+        url = url.split("?")[0]
+        resolved = self.locate(url)
+        data, mime = self.content(url, resolved)
+        return resolved.as_uri(), data, mime
