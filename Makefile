@@ -9,7 +9,7 @@ JOBS   ?= auto
 # The demo signing key's passphrase (tools/make_demo_key.py prints it): no secret.
 DEMO_PASSPHRASE := northmoor-demo-not-secret
 
-.PHONY: setup system system-test demo test test-fast lint format bench clean
+.PHONY: setup system system-test demo test test-fast lint format bench clean messages
 
 setup: system $(STAMP)
 
@@ -66,6 +66,10 @@ lint: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The letters' messages for translators: templates/locale/cpcdocs.pot (see README, Languages).
+messages: setup
+	$(BIN)/python tools/extract_messages.py
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -33,7 +33,7 @@ _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg"})
 
 
 class Nation(StrEnum):
-    """Whose bank holidays count as non-working days."""
+    """Where the authority works: whose bank holidays, guidance, terms and routes apply."""
 
     ENGLAND = "england"
     WALES = "wales"
@@ -182,6 +182,15 @@ class Authority(_Strict):
         description=(
             "cpcdocs addition: whether family members may bring a solicitor "
             "(with_chair_agreement: only if the chair agrees; allowed: freely)."
+        ),
+    )
+    language_fallback: Literal["error", "english_with_notice"] = Field(
+        default="error",
+        description=(
+            "cpcdocs addition: a reader whose language's catalog lacks a message the letter "
+            "uses: error (the default: rendering stops and names the messages) or "
+            "english_with_notice (the English letter, with a sentence in both languages "
+            "offering the translation)."
         ),
     )
     reference_prefix: Line | None = Field(

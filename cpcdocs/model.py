@@ -65,6 +65,8 @@ Reference = Annotated[
 ]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 Line = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+#: A language code, as a catalog is named: ``en``, ``cy``, ``pl``, ``pt_BR`` (cpcdocs.i18n).
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})?$")]
 AddressLines = Annotated[list[Line], Field(min_length=1, max_length=10)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=64)]
 
@@ -402,6 +404,11 @@ class Child(_Strict):
     recommendation: Outcome | None = None
     first_language: Line | None = None
     interpreter: Line | None = None
+    language: Language | None = Field(
+        default=None,
+        description="cpcdocs addition: the language letters are written in: en (the "
+        "default), cy (bilingual, Welsh first), or any language the council has a catalog for.",
+    )
     accessibility: list[Accessibility] = Field(default_factory=list)
     invite: bool | None = Field(
         default=None,
@@ -472,6 +479,11 @@ class Person(_Strict):
     withhold_address_from: list[Slug] = Field(default_factory=list)
     first_language: Line | None = None
     interpreter: Line | None = None
+    language: Language | None = Field(
+        default=None,
+        description="cpcdocs addition: the language letters are written in: en (the "
+        "default), cy (bilingual, Welsh first), or any language the council has a catalog for.",
+    )
     invite: bool = False
     parental_responsibility_for: list[Slug] = Field(default_factory=list)
     organisation: Line | None = None

@@ -31,6 +31,7 @@ import holidays
 
 from .authority import Nation
 from .model import ConferenceType, Outcome
+from .nations import nation_sources
 
 if TYPE_CHECKING:
     from .authority import Authority
@@ -84,7 +85,8 @@ LABELS: dict[str, str] = {
     "pre_birth_review_after_birth": "review conference after the birth",
 }
 
-#: Where each rule comes from, as the contract's table attributes it.
+#: Where each rule comes from, as the contract's table attributes it (England; other nations
+#: cite their own guidance in the same places: :func:`cpcdocs.nations.nation_sources`).
 SOURCES: dict[str, str] = {
     "conference_latest": f"{_WORKING_TOGETHER}; {_LOCAL}",
     "exclusion_request_latest": f"{_LOCAL}: exclusion criteria",
@@ -352,7 +354,7 @@ def report_days(case: Case, authority: Authority) -> dict[str, tuple[int, str]]:
         name = f"review_{field}" if review else field
         value: int | None = getattr(authority.timescales, name)
         if value is None:
-            out[key] = (default, SOURCES[key])
+            out[key] = (default, nation_sources(authority.nation)[key])
         else:
             out[key] = (
                 value,
@@ -430,7 +432,8 @@ def compute_timeline(case: Case, authority: Authority) -> list[Deadline]:
         stage: str | None = None,
         label: str | None = None,
     ) -> None:
-        out.append(Deadline(key, label or LABELS[key], due, rule, source or SOURCES[key], stage))
+        cited = source or nation_sources(authority.nation)[key]
+        out.append(Deadline(key, label or LABELS[key], due, rule, cited, stage))
 
     def after(start: dt.date, n: int, what: str) -> tuple[dt.date, str]:
         return cal.add_working_days(start, n), f"{_working_days(n)} after {what}"

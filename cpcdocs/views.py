@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .authority import Authority, Complaints, Leaflets
+from .i18n import html_lang
 from .model import (
     EXCLUSION_GROUND_TEXT,
     Accessibility,
@@ -34,6 +35,7 @@ from .model import (
     Role,
     TextItem,
 )
+from .nations import NationProfile, nation_profile
 from .rules import (
     ALWAYS_WITHHELD_FROM_FAMILY,
     Profile,
@@ -275,6 +277,11 @@ class AuthorityView:
     solicitors: str = "with_chair_agreement"
     #: The profile's folder: the only place besides the templates its images may come from.
     base_dir: Path | None = None
+    #: The nation whose procedures apply, and its guidance, terms and routes (cpcdocs.nations).
+    nation: str = "england"
+    nation_profile: NationProfile = field(default_factory=lambda: nation_profile("england"))
+    #: What a reader's letter is when their language's catalog is incomplete (cpcdocs.i18n).
+    language_fallback: str = "error"
 
 
 @dataclass(frozen=True)
@@ -300,6 +307,11 @@ class RecipientView:
     #: A professional's ``knows``: ids of the children they report on (every child when the
     #: case does not say). Empty for family members and children.
     knows: tuple[str, ...] = ()
+
+    @property
+    def addressed_as(self) -> str:
+        """The salutation without "Dear" ("Ms Harrow"): a catalog translates "Dear %(name)s,"."""
+        return self.salutation.removeprefix("Dear ")
 
 
 @dataclass(frozen=True)
@@ -674,7 +686,21 @@ def _authority_view(case: Case, authority: Authority) -> AuthorityView:
         chair_signature_path=authority.signature_path(case.conference.chair),
         solicitors=authority.solicitors.value,
         base_dir=authority.base_dir,
+        nation=authority.nation.value,
+        nation_profile=nation_profile(authority.nation),
+        language_fallback=authority.language_fallback,
     )
+
+
+def _reader_language(case: Case, vis: Visibility) -> str:
+    """The language the reader's letters are written in: ``en-GB`` unless they chose one."""
+    rec = vis.recipient
+    found = None
+    if rec.kind == "child":
+        found = case.child(rec.id).language
+    elif rec.kind != "professional":
+        found = next((p.language for p in case.people if p.id == rec.id), None)
+    return html_lang(found)
 
 
 def _recipient_view(case: Case, vis: Visibility) -> RecipientView:
@@ -841,13 +867,14 @@ def build_view(
         is_letter=spec.letter,
         large_print=Accessibility.LARGE_PRINT in access,
         easy_read=Accessibility.EASY_READ in access,
-        language="en-GB",
+        language=_reader_language(case, vis),
         recipient=_recipient_view(case, vis),
         authority=_authority_view(case, authority),
         contact=contact,
         conference=ConferenceView(
             type=conference_type,
-            type_label=(
+            # In the nation's own terms ("child protection planning meeting" in Scotland).
+            type_label=nation_profile(authority.nation).term(
                 "child protection conference"
                 if pregnancy_hidden
                 else CONFERENCE_TYPE_LABELS[conference_type]

@@ -29,9 +29,25 @@ from markupsafe import Markup
 
 from ..authority import templates_root
 from ..errors import RenderError
+from ..i18n import (
+    ENGLISH,
+    FALLBACK_ENGLISH_WITH_NOTICE,
+    MESSAGE_FOLDERS,
+    Catalog,
+    Translator,
+    catalog_languages,
+    catalog_problems,
+    extract_files,
+    find_catalog,
+    html_lang,
+    is_english,
+    language_name,
+    load_catalog,
+    message_ids,
+)
 from .blocks import Block, dangling_punctuation, parse_fragment
 from .docx import DocxEngine, DocxMetadata, Fragment, Picture
-from .env import make_environment
+from .env import CURRENT_TRANSLATORS, TRANSLATOR, TRANSLATORS, make_environment
 from .pdf import PdfEngine, PdfMetadata, check_font_subsetting
 
 __all__ = [
@@ -50,6 +66,9 @@ TEMPLATE_FOLDERS = ("layout", "letters", "docx")
 LAYOUT_HTML = "layout/letter.html.j2"
 LAYOUT_CSS = "layout/letter.css"
 LAYOUT_DOCX = "layout/letter.docx"
+#: The sentences a letter gains when its reader's language cannot be rendered in full.
+LANGUAGE_NOTICE = "layout/language_notice.html.j2"
+_SIGNATURE_ID = ' id="cpcdocs-signature"'
 BUILT_IN = "built-in"
 
 
@@ -72,6 +91,7 @@ class Renderer:
         self.docx_env = make_environment(self.templates_dir, flavour="docx")
         self._pdf: PdfEngine | None = None
         self._docx: DocxEngine | None = None
+        self._catalogs: dict[str, Catalog | None] = {}
 
     # -- finding templates -----------------------------------------------------------------------
 
@@ -111,8 +131,95 @@ class Renderer:
     # -- HTML ------------------------------------------------------------------------------------
 
     def render_fragment(self, view: Any) -> str:
-        """The document's wording: the rendered ``letters/<kind>.html.j2`` fragment."""
-        return self._render(self.wording_template(view), view)
+        """The document's wording: ``letters/<kind>.html.j2`` in the reader's language(s).
+
+        English readers get the fragment as written. A reader whose language has a complete
+        catalog gets it twice in one fragment, their language first, each part in a
+        ``<div class="language-part" lang="...">`` (see :meth:`language_parts`).
+        """
+        return self._wording(view)[0]
+
+    def _wording(self, view: Any) -> tuple[str, list[Translator]]:
+        """The fragment, and the translators of its parts in order (for the layout)."""
+        parts = self.language_parts(view)
+        if len(parts) == 1:
+            return parts[0][1], [parts[0][0]]
+        out = []
+        for index, (translator, fragment) in enumerate(parts):
+            if index < len(parts) - 1:
+                # The signature box is reserved once, in the last (English) part.
+                fragment = fragment.replace(_SIGNATURE_ID, "")
+            label = language_name(translator.language, in_language=translator.language)
+            out.append(
+                f'<div class="language-part" lang="{translator.lang}">\n'
+                f'<p class="language-label"><strong>{label}</strong></p>\n'
+                f"{fragment}\n</div>"
+            )
+        return "\n".join(out), [t for t, _ in parts]
+
+    def language_parts(self, view: Any) -> list[tuple[Translator, str]]:
+        """The wording in each language the reader's letter is written in, in order.
+
+        - English (``language`` ``en``/``en-GB`` or none): the English fragment alone.
+        - A language with a catalog: that language, then English. A message the catalog does
+          not translate is a :class:`RenderError` naming the messages and the catalog, unless
+          the authority profile says ``language_fallback: english_with_notice``: then English
+          alone, after a sentence in both languages offering the translation.
+        - A language without a catalog: English, after a sentence in English offering an
+          interpreter and a translated leaflet.
+        """
+        name = self.wording_template(view)
+        language = getattr(view, "language", None)
+        if is_english(language):
+            return [(ENGLISH, self._render(name, view))]
+        catalog = self.catalog(str(language))
+        if catalog is None:
+            notice = self._render(
+                LANGUAGE_NOTICE,
+                view,
+                mode="no_catalog",
+                language_name=language_name(str(language)),
+            )
+            return [(ENGLISH, notice + self._render(name, view))]
+        own = Translator(str(language), catalog)
+        fragment = self._render(name, view, **{TRANSLATOR: own})
+        if own.missing:
+            fallback = getattr(view.authority, "language_fallback", None)
+            if fallback != FALLBACK_ENGLISH_WITH_NOTICE:
+                raise self._untranslated(own, view)
+            notice_translator = Translator(str(language), catalog)
+            notice = self._render(
+                LANGUAGE_NOTICE,
+                view,
+                mode="fallback",
+                language_name=language_name(str(language)),
+                **{TRANSLATORS: [notice_translator, ENGLISH], TRANSLATOR: notice_translator},
+            )
+            if notice_translator.missing:
+                raise self._untranslated(notice_translator, view)
+            return [(ENGLISH, notice + self._render(name, view))]
+        return [(own, fragment), (ENGLISH, self._render(name, view))]
+
+    def catalog(self, language: str) -> Catalog | None:
+        """The catalog of ``language`` (the ``--templates`` folder's first), or None."""
+        if language not in self._catalogs:
+            path = find_catalog(language, self._roots())
+            self._catalogs[language] = load_catalog(path, language) if path else None
+        return self._catalogs[language]
+
+    def _untranslated(self, translator: Translator, view: Any) -> RenderError:
+        missing = list(translator.missing)
+        shown = "; ".join(f"“{' '.join(m.split())[:60]}”" for m in missing[:3])
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        catalog = translator.catalog
+        where = self._display(catalog.path) if catalog else translator.language
+        msg = (
+            f"{where}: {len(missing)} untranslated message{'s' if len(missing) != 1 else ''} "
+            f"in the {translator.language} catalog: {shown}{more}; translate them, or set "
+            f"language_fallback: {FALLBACK_ENGLISH_WITH_NOTICE} in the authority profile "
+            f"({_doing(view)})"
+        )
+        return RenderError(msg)
 
     def render_blocks(self, view: Any) -> list[Block]:
         """The wording as blocks (what the DOCX is written from)."""
@@ -122,7 +229,7 @@ class Renderer:
     def render_html(self, view: Any) -> str:
         """The full HTML of a document: its wording inside the page layout."""
         name = self.wording_template(view)
-        fragment = self.render_fragment(view)
+        fragment, translators = self._wording(view)
         self._parse(fragment, name, view)  # the same rules as the DOCX: fail in both or neither
         logo = getattr(view.authority, "logo_path", None)
         return self._render(
@@ -130,6 +237,8 @@ class Renderer:
             view,
             body=Markup(fragment),
             logo=Path(logo).resolve().as_uri() if logo else None,
+            lang=translators[0].lang,
+            **{TRANSLATOR: translators[0], TRANSLATORS: translators},
         )
 
     # -- PDF -------------------------------------------------------------------------------------
@@ -145,7 +254,7 @@ class Renderer:
                 html,
                 meta,
                 issued_on=view.issued_on,
-                lang=getattr(view, "language", "en-GB"),
+                lang=html_lang(getattr(view, "language", None)),
                 folders=[f for f in [getattr(view.authority, "base_dir", None)] if f is not None],
             )
         except RenderError:
@@ -186,14 +295,19 @@ class Renderer:
         self, view: Any, *, metadata: DocxMetadata | Mapping[str, Any] | None = None
     ) -> bytes:
         """A letter or form as DOCX bytes: the wording written into the Word layout."""
-        blocks = self.render_blocks(view)
+        fragment, translators = self._wording(view)
+        blocks = self._parse(fragment, self.wording_template(view), view)
         meta = _docx_metadata(metadata, view)
+        # The Word layout's header and footer speak the letter's languages too.
+        token = CURRENT_TRANSLATORS.set(tuple(translators))
         try:
             return self._docx_engine().letter(view, blocks, meta, LAYOUT_DOCX)
         except RenderError:
             raise
         except Exception as err:
             raise self._error(err, LAYOUT_DOCX, view) from err
+        finally:
+            CURRENT_TRANSLATORS.reset(token)
 
     def render_docx_template(
         self,
@@ -230,7 +344,9 @@ class Renderer:
 
     # -- checking --------------------------------------------------------------------------------
 
-    def check_templates(self, views: Iterable[Any] = ()) -> list[str]:
+    def check_templates(
+        self, views: Iterable[Any] = (), languages: Iterable[str] = ()
+    ) -> list[str]:
         """Every problem in every template, as ``FILE:LINE: message``; empty when all is well.
 
         Each template is compiled (syntax); each view is rendered through its wording template
@@ -239,8 +355,16 @@ class Renderer:
         a kind's Word template (``docx/<kind>.docx``) once for each profile, with
         ``{"view": view}``. A kind with a Word template and no wording template (the report
         proforma) is checked through the Word template only.
+
+        Catalogs: every message of the templates must be translated in each catalog of the
+        ``--templates`` folder, in the catalog of each language in ``languages``, and in the
+        catalog of each language a view's reader reads (a missing one is named with its
+        catalog). The built-in catalogs a council does not use are not held against it.
         """
-        problems: list[str] = []
+        views = list(views)
+        problems: list[str] = self.check_catalogs(
+            [*languages, *(getattr(v, "language", None) or "en" for v in views)]
+        )
         for name, _ in self.list_templates():
             try:
                 if name.endswith(".j2"):
@@ -274,6 +398,40 @@ class Renderer:
             except RenderError as err:
                 problems.append(err.message)
         return list(dict.fromkeys(problems))
+
+    def messages(self) -> Any:
+        """Every message of the wording and layout templates in use (overrides included)."""
+        files = [
+            (name, self.find(name))
+            for name, _ in self.list_templates()
+            if name.endswith(".j2") and name.split("/")[0] in MESSAGE_FOLDERS
+        ]
+        return extract_files(files, self.env)
+
+    def check_catalogs(self, languages: Iterable[str] = ()) -> list[str]:
+        """Each message a catalog does not translate, as ``FILE:1: message``.
+
+        Checks the ``--templates`` folder's catalogs and the catalogs of ``languages`` (English
+        needs none). A language with no catalog is not a problem: its readers get English and
+        the offer of an interpreter.
+        """
+        wanted_languages: dict[str, None] = {}
+        if self.templates_dir is not None:
+            wanted_languages.update(dict.fromkeys(catalog_languages([self.templates_dir])))
+        wanted_languages.update(dict.fromkeys(x for x in languages if not is_english(x)))
+        if not wanted_languages:
+            return []
+        messages = message_ids(self.messages())
+        problems: list[str] = []
+        for language in wanted_languages:
+            try:
+                catalog = self.catalog(language)
+            except RenderError as err:
+                problems.append(err.message)
+                continue
+            if catalog is not None:
+                problems += catalog_problems(catalog, messages, self._display(catalog.path))
+        return problems
 
     def has(self, name: str) -> bool:
         """Whether a template of this name exists (overridden or built in)."""
@@ -382,5 +540,5 @@ def _docx_metadata(value: DocxMetadata | Mapping[str, Any] | None, view: Any) ->
         author=str(data.get("author") or getattr(authority, "name", "") or ""),
         subject=str(data.get("subject") or ""),
         keywords=tuple(str(k) for k in keywords),
-        language=str(data.get("language") or getattr(view, "language", "en-GB") or "en-GB"),
+        language=str(data.get("language") or html_lang(getattr(view, "language", None))),
     )

@@ -40,7 +40,7 @@ ALLOWED_TAGS: dict[str, frozenset[str]] = {
     "h1": frozenset({"class"}),
     "h2": frozenset({"class"}),
     "h3": frozenset({"class"}),
-    "p": frozenset({"class"}),
+    "p": frozenset({"class", "lang"}),
     "ul": frozenset({"class"}),
     "ol": frozenset({"class"}),
     "li": frozenset({"class"}),
@@ -49,7 +49,8 @@ ALLOWED_TAGS: dict[str, frozenset[str]] = {
     "br": frozenset(),
     "a": frozenset({"href"}),
     # ``id`` only to mark where the signature widget goes (see ALLOWED_IDS).
-    "div": frozenset({"class", "id"}),
+    # ``lang`` marks each language of a bilingual letter (cpcdocs.i18n).
+    "div": frozenset({"class", "id", "lang"}),
     "table": frozenset({"class"}),
     "thead": frozenset(),
     "tbody": frozenset(),

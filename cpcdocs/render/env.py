@@ -16,18 +16,31 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from pathlib import Path, PurePath
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, Template, pass_environment
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    pass_context,
+    pass_environment,
+)
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..authority import templates_root
 from ..enclosures import enclosures
+from ..i18n import ENGLISH, Translator
 
 __all__ = [
+    "CURRENT_TRANSLATORS",
     "FILTERS",
+    "TRANSLATOR",
+    "TRANSLATORS",
     "address_lines",
     "date_long",
     "date_short",
@@ -211,6 +224,103 @@ def letterhead_sizes(
         scale -= 0.05
 
 
+#: The render context's names for the reader's language: the :class:`~cpcdocs.i18n.Translator`
+#: the wording is rendered in, and (layout only) every language of a bilingual letter in order.
+TRANSLATOR = "cpcdocs_translator"
+TRANSLATORS = "cpcdocs_translators"
+
+
+#: The languages of the document being written, for templates rendered without them in their
+#: context: the Word layout's header and footer (docxtpl renders those with the view alone).
+#: The renderer sets it around writing a DOCX; unset, everything is English.
+CURRENT_TRANSLATORS: ContextVar[tuple[Translator, ...] | None] = ContextVar(
+    "cpcdocs_translators", default=None
+)
+
+
+def _translators(context: Context) -> list[Translator]:
+    found = context.get(TRANSLATORS)
+    if found:
+        return list(found)
+    current = CURRENT_TRANSLATORS.get()
+    if current:
+        return list(current)
+    return [_translator(context)]
+
+
+def _translator(context: Context) -> Translator:
+    found = context.get(TRANSLATOR)
+    if isinstance(found, Translator):
+        return found
+    current = CURRENT_TRANSLATORS.get()
+    return current[0] if current else ENGLISH
+
+
+def _format(context: Context, text: str, variables: dict[str, Any]) -> str:
+    """A translated message with its variables: escaped when autoescaping, XML-safe always."""
+    values = {
+        k: xml_safe(v) if isinstance(v, str) and not hasattr(v, "__html__") else v
+        for k, v in variables.items()
+    }
+    if context.eval_ctx.autoescape:
+        return Markup(text) % values
+    return text % values
+
+
+@pass_context
+def _gettext(context: Context, message: str, **variables: Any) -> str:
+    """``_("...")`` and ``{% trans %}``: the message in the reader's language (newstyle)."""
+    if not isinstance(message, str):  # ``_(child.category_label)`` of a child without one
+        return message
+    return _format(context, _translator(context).gettext(message), variables)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+    """``{% trans count=n %}...{% pluralize %}...{% endtrans %}`` in the reader's language."""
+    variables.setdefault("num", num)
+    text = _translator(context).ngettext(singular, plural, num)
+    return _format(context, text, variables)
+
+
+@pass_context
+def _both(context: Context, message: str, **variables: Any) -> str:
+    """Page furniture in every language of the letter: "Ein cyf / Our ref" when bilingual."""
+    translators = _translators(context)
+    texts = [_format(context, t.gettext(message), variables) for t in translators]
+    texts = list(dict.fromkeys(texts))
+    if context.eval_ctx.autoescape:
+        return Markup(" / ").join(texts)
+    return " / ".join(texts)
+
+
+@pass_context
+def _each(context: Context, message: str, **variables: Any) -> list[tuple[str, str]]:
+    """A sentence in every language of the letter, in order, as (``lang``, text) pairs."""
+    translators = _translators(context)
+    return [(t.lang, _format(context, t.gettext(message), variables)) for t in translators]
+
+
+@pass_context
+def _date_short_in(context: Context, value: Any) -> str:
+    """``date_short`` in the reader's language ("6 Ionawr 2027" in Welsh)."""
+    day = _as_date(value)
+    return _translator(context).date(day, weekday=False) or date_short(day)
+
+
+@pass_context
+def _date_long_in(context: Context, value: Any) -> str:
+    """``date_long`` in the reader's language ("Dydd Mercher 6 Ionawr 2027" in Welsh)."""
+    day = _as_date(value)
+    return _translator(context).date(day, weekday=True) or date_long(day)
+
+
+@pass_context
+def _join_names_in(context: Context, items: Iterable[Any], conjunction: str = "and") -> str:
+    """``join_names`` with the reader's word for "and"."""
+    return join_names(items, _translator(context).gettext(conjunction))
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "date_long": date_long,
     "date_short": date_short,
@@ -294,9 +404,19 @@ def make_environment(
         lstrip_blocks=flavour == "html",
         auto_reload=False,
         finalize=_finalize,
+        extensions=["jinja2.ext.i18n"],
     )
     env.cpcdocs_flavour = flavour
     env.filters.update(FILTERS)
+    # Dates and "and" follow the reader's language; English output is what the plain
+    # filters give, unchanged.
+    env.filters.update(
+        date_short=_date_short_in, date_long=_date_long_in, join_names=_join_names_in
+    )
+    # Newstyle gettext: variables are formatted by the call, escaped under autoescape, and a
+    # message whose variable is misspelt fails like any other undefined name.
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, both=_both, each=_each)
     return env
 
 
