@@ -626,8 +626,8 @@ def load_case(path: str | Path, *, includes: bool = True) -> Case:
     """
     from pydantic import ValidationError
 
-    from .model import Case, reference_problems
-    from .references import v2_reference_problems
+    from .model import Case
+    from .references import reference_problems, v2_reference_problems
 
     located = load_yaml(path)
     problems: list[Problem] = list(located.problems)
