@@ -165,9 +165,10 @@ def build_documents(
     rendered, before signing: when it equals the published document's, the published file is
     kept byte for byte (a signature is never redone for a document that has not changed).
 
-    ``jobs`` above 1 renders the files in that many forked processes (:func:`~cpcdocs.render_pool.render_all`).
-    Signing happens here, in this process, after the workers have returned the bytes. The key
-    is loaded (and checked to be the chair's) before anything is rendered.
+    ``jobs`` above 1 renders the files in that many forked processes
+    (:func:`~cpcdocs.render_pool.render_all`). Signing happens here, in this process, after the
+    workers have returned the bytes. The key is loaded (and checked to be the chair's) before
+    anything is rendered.
     """
     plan_signer = None
     if sign is not None and any(d.spec.signed and "pdf" in d.formats for d in docs):
