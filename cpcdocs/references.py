@@ -379,7 +379,7 @@ def _as_date(value: Any) -> dt.date | None:
 def v2_reference_problems(data: Any) -> list[RefProblem]:
     """Dangling or wrong-kind ids in the version 2 keys of raw case data, as (path, message).
 
-    Messages read like :func:`cpcdocs.model.reference_problems`' own: "no child has id 'x'
+    Messages read like :func:`reference_problems`' own: "no child has id 'x'
     (did you mean 'y'?)", or "'x' is a person, not a child" when the id exists but names the
     wrong kind of thing.
     """
