@@ -13,26 +13,33 @@ their ids and the case only by its reference: never by a name.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from functools import cached_property, partial
+from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .findings import (
+    CODES,
+    LEVEL_RANK,
+    Finding,
+    Level,
+    finding_for,
+    format_findings,
+    summary,
+)
 from .model import (
     ConferenceType,
     ExclusionExtent,
     ExclusionGround,
     Outcome,
     Participation,
-    Relationship,
     Role,
 )
+from .naming import CheckedText, Names, kept_from
+from .naming import texts as case_texts
 from .rules import SAFETY, Recipient, Visibility
 from .timeline import (
     PRE_BIRTH_TIMING,
-    SOURCES,
     Deadline,
     WorkingCalendar,
     calendar_for,
@@ -44,232 +51,10 @@ from .timeline import (
 
 if TYPE_CHECKING:
     from .authority import Authority
-    from .model import Case, Child, Person, TextItem
+    from .model import Case, Child, Person
 
 __all__ = ["CODES", "Finding", "Level", "format_findings", "run_checks", "summary"]
 
-
-class Level(StrEnum):
-    """How serious a finding is; only errors change the exit status."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-_RANK = {Level.ERROR: 0, Level.WARNING: 1, Level.INFO: 2}
-
-_LOCAL = "local child protection procedures"
-_WORKING_TOGETHER = "Working Together to Safeguard Children 2023"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing the case should put right (error) or a reader should look at (warning)."""
-
-    level: Level
-    code: str
-    message: str
-    rule: str
-    path: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.level.value.upper()} {self.code}: {self.message} ({self.rule})"
-
-    def as_json(self) -> dict[str, str]:
-        """The finding as a JSON object for ``check --format json``."""
-        return {
-            "level": self.level.value,
-            "code": self.code,
-            "message": self.message,
-            "rule": self.rule,
-            "path": self.path,
-        }
-
-
-@dataclass(frozen=True)
-class _Code:
-    level: Level
-    rule: str
-    meaning: str
-
-
-#: Every finding code, with its level, the rule it enforces and what it means. A code's level
-#: never depends on the case, so a scheduled job can filter on codes alone.
-CODES: dict[str, _Code] = {
-    "conference-late": _Code(
-        Level.ERROR,
-        SOURCES["conference_latest"],
-        "an initial, pre-birth or transfer-in conference is booked after conference_latest",
-    ),
-    "review-conference-late": _Code(
-        Level.ERROR,
-        SOURCES["conference_latest"],
-        "a review conference is booked after conference_latest",
-    ),
-    "pre-birth-conference-late": _Code(
-        Level.WARNING,
-        SOURCES["pre_birth_conference_by"],
-        "a pre-birth conference is booked after pre_birth_conference_by; the procedures' "
-        "wording is ambiguous, so this is never an error",
-    ),
-    "timescale-start-missing": _Code(
-        Level.WARNING,
-        SOURCES["conference_latest"],
-        "a date the conference clock starts from is missing, so a deadline cannot be worked out",
-    ),
-    "conference-not-working-day": _Code(
-        Level.WARNING,
-        f"{_LOCAL}: working days",
-        "the conference is booked on a weekend, bank holiday or closure day",
-    ),
-    "inquorate": _Code(
-        Level.ERROR,
-        f"{_WORKING_TOGETHER}; {_LOCAL}: quorum",
-        "for a child, fewer than children's social care and two other agencies that have had "
-        "direct contact with that child (knows) are invited, and no quorum_exception is recorded",
-    ),
-    "quorum-exception": _Code(
-        Level.INFO,
-        f"{_WORKING_TOGETHER}; {_LOCAL}: quorum",
-        "the invited agencies are quorate only under the recorded conference.quorum_exception",
-    ),
-    "decision-inquorate": _Code(
-        Level.ERROR,
-        f"{_LOCAL}: quorum",
-        "the decision records that the conference was not quorate",
-    ),
-    "no-lead-social-worker": _Code(
-        Level.WARNING,
-        f"{_WORKING_TOGETHER}; {_LOCAL}: lead social worker",
-        "no lead social worker can be identified before the conference",
-    ),
-    "plan-without-category": _Code(
-        Level.ERROR,
-        f"{_WORKING_TOGETHER}; {_LOCAL}: categories of abuse",
-        "a child on a child protection plan has no category of abuse or neglect",
-    ),
-    "plan-missing": _Code(
-        Level.ERROR,
-        f"{_LOCAL}: outline plan distribution",
-        "a child on a child protection plan has no entry under plan",
-    ),
-    "core-group-late": _Code(
-        Level.ERROR,
-        SOURCES["core_group_latest"],
-        "the first core group meeting is booked after core_group_latest",
-    ),
-    "core-group-date-missing": _Code(
-        Level.WARNING,
-        SOURCES["core_group_latest"],
-        "a child is on a plan but no decision.core_group_date is recorded",
-    ),
-    "review-date-late": _Code(
-        Level.ERROR,
-        SOURCES["review_latest"],
-        "the review conference is booked after review_latest",
-    ),
-    "review-date-missing": _Code(
-        Level.WARNING,
-        SOURCES["review_latest"],
-        "a child is on a plan but no decision.review_date is recorded",
-    ),
-    "exclusion-request-late": _Code(
-        Level.WARNING,
-        SOURCES["exclusion_request_latest"],
-        "an exclusion was requested after exclusion_request_latest",
-    ),
-    "exclusion-no-grounds": _Code(
-        Level.ERROR,
-        SOURCES["exclusion_request_latest"],
-        "an exclusion gives none of the six criteria as grounds",
-    ),
-    "excluded-parent-no-views-route": _Code(
-        Level.WARNING,
-        f"{_LOCAL}: exclusion criteria",
-        "a fully excluded person has no views_routes for their views to reach the conference",
-    ),
-    "child-not-attending-no-reason": _Code(
-        Level.WARNING,
-        f"{_WORKING_TOGETHER}; {_LOCAL}: children's participation",
-        "a child aged 12 or over is not attending and no not_attending_reason is recorded",
-    ),
-    "no-interpreter": _Code(
-        Level.WARNING,
-        f"{_LOCAL}: interpreters",
-        "someone whose first language is not English has no interpreter recorded",
-    ),
-    "transfer-in-no-originating-authority": _Code(
-        Level.WARNING,
-        f"{_LOCAL}: transfer-in conferences",
-        "a transfer-in conference does not say which authority the case came from",
-    ),
-    "pr-not-invited": _Code(
-        Level.WARNING,
-        f"{_WORKING_TOGETHER}; {_LOCAL}: parents' participation",
-        "a person with parental responsibility is neither invited nor excluded",
-    ),
-    "decision-missing": _Code(
-        Level.WARNING,
-        SOURCES["decision_and_plan_sent"],
-        "the conference date has passed and no decision is recorded",
-    ),
-    "child-request-child-absent": _Code(
-        Level.ERROR,
-        f"{_LOCAL}: exclusion criteria",
-        "an exclusion rests on child_request but no child connected to the excluded person "
-        "attends: the ground applies only while the child who asked is present",
-    ),
-    "conference-after-school-day": _Code(
-        Level.WARNING,
-        f"{_LOCAL}: arranging conferences",
-        "a conference on a school day ends after the authority's school_day_ends while a "
-        "school-age child lives with an invited parent",
-    ),
-    "report-late": _Code(
-        Level.WARNING,
-        SOURCES["reports_to_chair"],
-        "a returned report was received after reports_to_chair",
-    ),
-    "report-not-received": _Code(
-        Level.WARNING,
-        SOURCES["reports_to_chair"],
-        "reports_to_chair has passed and a professional who should report has no report in reports",
-    ),
-    "report-not-shared-without-agreement": _Code(
-        Level.ERROR,
-        f"{_LOCAL}: report sharing",
-        "a report not shared with the family has no not_shared_reason or no chair_agreed_on",
-    ),
-    "record-late": _Code(
-        Level.WARNING,
-        f"{_LOCAL}: conference records",
-        "the record was not approved within the authority's record_days of the conference",
-    ),
-    "record-withheld-without-reason": _Code(
-        Level.ERROR,
-        f"{_LOCAL}: conference records",
-        "record.not_sent_to names someone with an empty reason",
-    ),
-    "text-names-person": _Code(
-        Level.WARNING,
-        f"{_LOCAL}: sharing information with families",
-        "a text item names a family member or child who is not in its about: tag it or say "
-        "who it is about before it goes out",
-    ),
-    "safety-to-excluded": _Code(
-        Level.ERROR,
-        f"{_LOCAL}: exclusion criteria; sending documents to parents",
-        "a person excluded on violence or bail grounds may see an item about someone they are "
-        "kept from that is not tagged safety or withheld from them",
-    ),
-    "quotes-withheld": _Code(
-        Level.ERROR,
-        f"{_LOCAL}: sharing information with families",
-        "a value a reader may see (free text, a venue, an agency) quotes something withheld "
-        "from that reader; render refuses the pack (exit 3) until the case file is fixed",
-    ),
-}
 
 _SOCIAL_CARE = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER})
 #: Roles present for the family or the authority itself rather than as a partner agency that
@@ -286,21 +71,16 @@ class _Context:
     calendar: WorkingCalendar
 
     @cached_property
-    def names(self) -> _Names:
-        return _Names(self.case)
+    def names(self) -> Names:
+        return Names(self.case)
 
     @cached_property
-    def texts(self) -> list[tuple[_Text, Callable[[Visibility], str | None]]]:
-        return list(_texts(self.case))
+    def texts(self) -> list[tuple[CheckedText, Callable[[Visibility], str | None]]]:
+        return list(case_texts(self.case))
 
     @cached_property
     def child_ids(self) -> frozenset[str]:
         return frozenset(c.id for c in self.case.children)
-
-
-def _found(code: str, message: str, path: str = "") -> Finding:
-    spec = CODES[code]
-    return Finding(spec.level, code, message, spec.rule, path)
 
 
 def _late(day: dt.date, deadline: Deadline) -> str:
@@ -317,36 +97,36 @@ def _conference_timing(ctx: _Context) -> Iterator[Finding]:
     latest = ctx.timeline.get("conference_latest")
     if latest is not None and conference.date > latest.due:
         if conference.type is ConferenceType.REVIEW:
-            yield _found(
+            yield finding_for(
                 "review-conference-late",
                 f"review conference on {_late(conference.date, latest)}",
                 "conference.date",
             )
         else:
-            yield _found(
+            yield finding_for(
                 "conference-late",
                 f"{conference.type.value} conference on {_late(conference.date, latest)}",
                 "conference.date",
             )
     by = ctx.timeline.get("pre_birth_conference_by")
     if by is not None and conference.date > by.due:
-        yield _found(
+        yield finding_for(
             "pre-birth-conference-late",
             f"pre-birth conference on {_late(conference.date, by)}, when the pregnancy "
             f"reaches 20 weeks; {PRE_BIRTH_TIMING}: check the timing is deliberate",
             "conference.date",
         )
     for path, message in clock_gaps(ctx.case):
-        yield _found("timescale-start-missing", message, path)
+        yield finding_for("timescale-start-missing", message, path)
     if not ctx.calendar.is_working_day(conference.date):
         why = ctx.calendar.holiday_name(conference.date) or "a weekend"
-        yield _found(
+        yield finding_for(
             "conference-not-working-day",
             f"the conference is booked on {format_day(conference.date)}, {why}",
             "conference.date",
         )
     if conference.type is ConferenceType.TRANSFER_IN and not conference.originating_authority:
-        yield _found(
+        yield finding_for(
             "transfer-in-no-originating-authority",
             "transfer-in conference with no conference.originating_authority",
             "conference.originating_authority",
@@ -380,7 +160,7 @@ def _quorum(ctx: _Context) -> Iterator[Finding]:
             short.append((child, agencies, distinct))
     if short and case.conference.quorum_exception is not None:
         ids = ", ".join(f"'{child.id}'" for child, _, _ in short)
-        yield _found(
+        yield finding_for(
             "quorum-exception",
             f"fewer than two agencies besides children's social care have had direct contact "
             f"with {ids}; quorate under the recorded exception "
@@ -399,7 +179,7 @@ def _quorum(ctx: _Context) -> Iterator[Finding]:
                 else "agencies that know the child are"
             )
             parts.append(f"{distinct} other {verb} invited ({named})")
-            yield _found(
+            yield finding_for(
                 "inquorate",
                 f"child '{child.id}': {' and '.join(parts)}: a quorum is children's social care "
                 "and two other agencies that have had direct contact with each child; record "
@@ -407,7 +187,7 @@ def _quorum(ctx: _Context) -> Iterator[Finding]:
                 "professionals",
             )
     if case.decision is not None and not case.decision.quorate:
-        yield _found(
+        yield finding_for(
             "decision-inquorate",
             "decision.quorate is false: the conference was not quorate",
             "decision.quorate",
@@ -416,7 +196,7 @@ def _quorum(ctx: _Context) -> Iterator[Finding]:
 
 def _lead_social_worker(ctx: _Context) -> Iterator[Finding]:
     if ctx.case.decision is None and ctx.case.lead_social_worker is None:
-        yield _found(
+        yield finding_for(
             "no-lead-social-worker",
             "no professional is flagged lead_social_worker and there is not exactly one "
             "social worker",
@@ -429,7 +209,7 @@ def _decision(ctx: _Context) -> Iterator[Finding]:
     decision = case.decision
     if decision is None:
         if ctx.today > case.conference.date:
-            yield _found(
+            yield finding_for(
                 "decision-missing",
                 f"the conference was on {format_day(case.conference.date)} and no decision "
                 "is recorded",
@@ -440,13 +220,13 @@ def _decision(ctx: _Context) -> Iterator[Finding]:
         if decided.outcome is not Outcome.CHILD_PROTECTION_PLAN:
             continue
         if decided.category is None:
-            yield _found(
+            yield finding_for(
                 "plan-without-category",
                 f"child '{child_id}' has a child protection plan but no category",
                 f"decision.children.{child_id}.category",
             )
         if case.plan is None or child_id not in case.plan:
-            yield _found(
+            yield finding_for(
                 "plan-missing",
                 f"child '{child_id}' has a child protection plan but no entry under plan",
                 f"plan.{child_id}",
@@ -463,13 +243,15 @@ def _decision(ctx: _Context) -> Iterator[Finding]:
             # no first core group meeting after a review: the core group already exists
             continue
         if booked is None:
-            yield _found(
+            yield finding_for(
                 missing,
                 f"no decision.{field} is recorded; {key} is {format_day(deadline.due)}",
                 f"decision.{field}",
             )
         elif booked > deadline.due:
-            yield _found(late, f"decision.{field} {_late(booked, deadline)}", f"decision.{field}")
+            yield finding_for(
+                late, f"decision.{field} {_late(booked, deadline)}", f"decision.{field}"
+            )
 
 
 def _exclusions(ctx: _Context) -> Iterator[Finding]:
@@ -480,19 +262,19 @@ def _exclusions(ctx: _Context) -> Iterator[Finding]:
             continue
         base = f"people[{index}].exclusion"
         if latest is not None and exclusion.requested_on and exclusion.requested_on > latest.due:
-            yield _found(
+            yield finding_for(
                 "exclusion-request-late",
                 f"exclusion of '{person.id}' requested on {_late(exclusion.requested_on, latest)}",
                 f"{base}.requested_on",
             )
         if not exclusion.grounds:
-            yield _found(
+            yield finding_for(
                 "exclusion-no-grounds",
                 f"exclusion of '{person.id}' gives no grounds",
                 f"{base}.grounds",
             )
         if exclusion.extent is ExclusionExtent.FULL and not exclusion.views_routes:
-            yield _found(
+            yield finding_for(
                 "excluded-parent-no-views-route",
                 f"'{person.id}' is fully excluded and no views_routes say how their views "
                 "will reach the conference",
@@ -511,7 +293,7 @@ def _participation(ctx: _Context) -> Iterator[Finding]:
             and child.participation is Participation.NOT_ATTENDING
             and not child.not_attending_reason
         ):
-            yield _found(
+            yield finding_for(
                 "child-not-attending-no-reason",
                 f"child '{child.id}' is {age} on the conference date, not attending, and no "
                 "not_attending_reason is recorded",
@@ -521,7 +303,7 @@ def _participation(ctx: _Context) -> Iterator[Finding]:
         holds = case.pr_children(person.id)
         if holds and not person.invite and person.exclusion is None:
             ids = ", ".join(f"'{c.id}'" for c in holds)
-            yield _found(
+            yield finding_for(
                 "pr-not-invited",
                 f"'{person.id}' holds parental responsibility for {ids} but is neither invited "
                 "nor excluded",
@@ -538,7 +320,7 @@ def _interpreters(ctx: _Context) -> Iterator[Finding]:
         for index, entry in enumerate(entries):
             language = entry.first_language
             if language and language.strip().casefold() != "english" and not entry.interpreter:
-                yield _found(
+                yield finding_for(
                     "no-interpreter",
                     f"{noun} '{entry.id}' has first language {language.strip()} and no "
                     "interpreter recorded",
@@ -558,7 +340,7 @@ def _child_request(ctx: _Context) -> Iterator[Finding]:
         if any(child.participation in present for child in theirs):
             continue
         ids = ", ".join(f"'{c.id}'" for c in theirs) or "none"
-        yield _found(
+        yield finding_for(
             "child-request-child-absent",
             f"the exclusion of '{person.id}' rests on child_request, but no child connected to "
             f"them attends the conference ({ids}): the ground applies only while the child who "
@@ -602,7 +384,7 @@ def _school_day(ctx: _Context) -> Iterator[Finding]:
             carers |= theirs
     if children:
         who = ", ".join(f"'{c}'" for c in sorted(carers))
-        yield _found(
+        yield finding_for(
             "conference-after-school-day",
             f"the conference on {format_day(conference.date)} ends at {conference.end}, after "
             f"the school day ends ({ctx.authority.school_day_ends}), and school-age "
@@ -636,7 +418,7 @@ def _reports(ctx: _Context) -> Iterator[Finding]:
         base = f"reports[{index}]"
         what = f"the report of '{report.author}' on '{report.child}'"
         if due is not None and report.received_on is not None and report.received_on > due.due:
-            yield _found(
+            yield finding_for(
                 "report-late",
                 f"{what} was received on {_late(report.received_on, due)}",
                 f"{base}.received_on",
@@ -651,7 +433,7 @@ def _reports(ctx: _Context) -> Iterator[Finding]:
                 if value is None or (key == "not_shared_reason" and not str(value).strip())
             ]
             if missing:
-                yield _found(
+                yield finding_for(
                     "report-not-shared-without-agreement",
                     f"{what} is not shared with the family and has no {' and no '.join(missing)}:"
                     " the report must state the reason and the chair must agree",
@@ -662,7 +444,7 @@ def _reports(ctx: _Context) -> Iterator[Finding]:
     received = {(r.author, r.child) for r in case.reports}
     for author, child in _expected_reports(case):
         if (author, child) not in received:
-            yield _found(
+            yield finding_for(
                 "report-not-received",
                 f"no report from '{author}' on '{child}' is recorded and reports_to_chair was "
                 f"{format_day(due.due)}",
@@ -680,14 +462,14 @@ def _record(ctx: _Context) -> Iterator[Finding]:
     rule = f"record_days: {days} working days after the conference"
     if approved is not None and approved > latest:
         late_by = (approved - latest).days
-        yield _found(
+        yield finding_for(
             "record-late",
             f"the record was approved on {format_day(approved)}, {late_by} "
             f"day{'' if late_by == 1 else 's'} after {format_day(latest)} ({rule})",
             "record.approved_on",
         )
     elif approved is None and ctx.today > latest:
-        yield _found(
+        yield finding_for(
             "record-late",
             f"no approved record by {format_day(latest)} ({rule})",
             "record.approved_on",
@@ -696,165 +478,12 @@ def _record(ctx: _Context) -> Iterator[Finding]:
         return
     for index, entry in enumerate(case.record.not_sent_to):
         if not entry.reason.text.strip():
-            yield _found(
+            yield finding_for(
                 "record-withheld-without-reason",
                 f"the record is not sent to '{entry.id}' and no reason is recorded: reasons "
                 "for not sending records to family members should be carefully recorded",
                 f"record.not_sent_to[{index}].reason",
             )
-
-
-# -- who a text names --------------------------------------------------------------------------
-
-_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr")
-_WOMEN = ("Mrs", "Ms", "Miss", "Mx", "Dr")
-_MEN = ("Mr", "Mx", "Dr")
-#: When no title is recorded, the titles a relationship makes likely: "Mr Fenwick" is the
-#: grandfather, not the mother who shares his surname.
-_TITLES_BY_RELATIONSHIP: dict[Relationship, tuple[str, ...]] = {
-    Relationship.MOTHER: _WOMEN,
-    Relationship.STEP_MOTHER: _WOMEN,
-    Relationship.GRANDMOTHER: _WOMEN,
-    Relationship.AUNT: _WOMEN,
-    Relationship.FATHER: _MEN,
-    Relationship.STEP_FATHER: _MEN,
-    Relationship.GRANDFATHER: _MEN,
-    Relationship.UNCLE: _MEN,
-}
-
-
-def _phrase(words: str) -> str:
-    """A name as a pattern: whole words, any spacing between them, case as written."""
-    body = r"\s+".join(re.escape(w) for w in words.split())
-    return rf"(?<![\w-]){body}(?![\w-])"
-
-
-@dataclass(frozen=True)
-class _NamePattern:
-    owner: str  # the person's or child's id
-    how: str  # "full name", "first name", "title and surname"
-    pattern: re.Pattern[str]
-
-
-def _name_patterns(case: Case) -> list[_NamePattern]:
-    """How a text can name each family member and child.
-
-    Family members: full name, or title and surname ("Ms Harrow" is how reports refer to a
-    parent): the recorded title, else the titles their relationship makes likely, else any.
-    Children: full name or first name. Matching is case-sensitive: names are capitalised,
-    common words usually are not.
-    """
-    out: list[_NamePattern] = []
-    for person in case.people:
-        words = person.name.split()
-        out.append(_NamePattern(person.id, "full name", re.compile(_phrase(person.name))))
-        if len(words) > 1:
-            titles = (
-                (person.title.strip().rstrip("."),)
-                if person.title
-                else _TITLES_BY_RELATIONSHIP.get(person.relationship, _TITLES)
-            )
-            alternatives = "|".join(re.escape(t) for t in titles)
-            surname = re.escape(words[-1])
-            out.append(
-                _NamePattern(
-                    person.id,
-                    "title and surname",
-                    re.compile(rf"(?<![\w-])(?:{alternatives})\.?\s+{surname}(?![\w-])"),
-                )
-            )
-    for child in case.children:
-        if not child.name:
-            continue
-        out.append(_NamePattern(child.id, "full name", re.compile(_phrase(child.name))))
-        first = child.name.split()[0]
-        if first != child.name:
-            out.append(_NamePattern(child.id, "first name", re.compile(_phrase(first))))
-    return out
-
-
-@dataclass(frozen=True)
-class _Text:
-    """A text to look at: an information item or a text item, by its stable id."""
-
-    id: str
-    item_text: str
-    about: tuple[str, ...]
-    own: tuple[str, ...]  # its own children (and, for a text only one reader sees, that reader)
-    tags: tuple[str, ...]
-
-
-class _Names:
-    """Finds which family members and children a text names, and by what."""
-
-    def __init__(self, case: Case) -> None:
-        self.patterns = _name_patterns(case)
-        self.professionals = [re.compile(_phrase(p.name)) for p in case.professionals]
-
-    def named(self, text: str, exempt: set[str]) -> list[tuple[tuple[str, ...], str]]:
-        """Who ``text`` names and how, leaving out ``exempt`` ids, in file order of the people.
-
-        Each entry is (ids, how): one id when the words name one person, several when they
-        could be any of them ("Ms Harrow" with a mother and a grandmother of that name and no
-        titles recorded). A match inside a match of an exempt person (or of a professional's
-        name) does not count: "Ms Harrow" in an item about the mother is hers, and a child's
-        first name inside their own full name is theirs.
-        """
-        covered: list[tuple[int, int]] = []
-        for pat in self.patterns:
-            if pat.owner in exempt:
-                covered.extend(m.span() for m in pat.pattern.finditer(text))
-        for pro in self.professionals:
-            covered.extend(m.span() for m in pro.finditer(text))
-        spans: dict[tuple[int, int], tuple[list[str], str]] = {}
-        for pat in self.patterns:
-            if pat.owner in exempt:
-                continue
-            for match in pat.pattern.finditer(text):
-                start, end = match.span()
-                if any(a <= start and end <= b for a, b in covered):
-                    continue
-                owners, _ = spans.setdefault(match.span(), ([], pat.how))
-                if pat.owner not in owners:
-                    owners.append(pat.owner)
-        # a span inside a longer one is the same mention ("Skye" inside her full name)
-        longest = [
-            span
-            for span in spans
-            if not any(o != span and o[0] <= span[0] and span[1] <= o[1] for o in spans)
-        ]
-        order = {pat.owner: i for i, pat in reversed(list(enumerate(self.patterns)))}
-        found: list[tuple[tuple[str, ...], str]] = []
-        seen: set[tuple[str, ...]] = set()
-        for span in sorted(longest, key=lambda sp: min(order[o] for o in spans[sp][0])):
-            owners, how = spans[span]
-            key = tuple(sorted(owners, key=order.__getitem__))
-            if key not in seen:
-                seen.add(key)
-                found.append((key, how))
-        return found
-
-
-def _texts(case: Case) -> Iterator[tuple[_Text, Callable[[Visibility], str | None]]]:
-    """Every information item and text item, with the way to ask a reader's rule for it."""
-    for info in case.information:
-        yield (
-            _Text(
-                f"information.{info.id}",
-                info.text,
-                tuple(info.about),
-                tuple(info.children),
-                tuple(info.tags),
-            ),
-            partial(Visibility.information_rule, item=info),
-        )
-    for ref in case.text_refs():
-        item: TextItem = ref.item
-        own = (*ref.concerns, *(sorted(ref.only_for) if ref.only_for else ()))
-        yield (
-            _Text(ref.id, item.text, tuple(item.about), own, tuple(item.tags)),
-            partial(Visibility.text_rule, ref=ref),
-        )
 
 
 def _text_names_person(ctx: _Context) -> Iterator[Finding]:
@@ -863,7 +492,7 @@ def _text_names_person(ctx: _Context) -> Iterator[Finding]:
         for owners, how in names.named(text.item_text, set(text.about) | set(text.own)):
             noun = "child" if owners[0] in ctx.child_ids else "person"
             who = " or ".join(f"'{o}'" for o in owners)
-            yield _found(
+            yield finding_for(
                 "text-names-person",
                 f"'{text.id}' names {noun} {who} ({how}), who is not in its about: add "
                 "them to about, or tag it, before it goes out",
@@ -876,31 +505,13 @@ _SAFETY_GROUNDS = frozenset(
 )
 
 
-def _kept_from(case: Case, person: Person, names: _Names) -> set[str]:
-    """The people an excluded person is kept from.
-
-    Whoever withholds their address from them, and whoever the exclusion's own words are
-    about or name.
-    """
-    kept = {p.id for p in case.people if person.id in p.withhold_address_from}
-    exclusion = person.exclusion
-    if exclusion is not None:
-        for item in (exclusion.summary, exclusion.part_description):
-            if item is not None:
-                kept |= set(item.about)
-                # only words that name one person: "Ms Harrow" could be the grandmother
-                kept |= {o[0] for o, _ in names.named(item.text, set()) if len(o) == 1}
-    people = {p.id for p in case.people}
-    return (kept & people) - {person.id}
-
-
 def _safety_to_excluded(ctx: _Context) -> Iterator[Finding]:
     case = ctx.case
     for person in case.people:
         exclusion = person.exclusion
         if exclusion is None or not _SAFETY_GROUNDS & set(exclusion.grounds):
             continue
-        kept = _kept_from(case, person, ctx.names)
+        kept = kept_from(case, person, ctx.names)
         if not kept:
             continue
         grounds = " and ".join(g.value for g in exclusion.grounds if g in _SAFETY_GROUNDS)
@@ -913,7 +524,7 @@ def _safety_to_excluded(ctx: _Context) -> Iterator[Finding]:
             if not about or rule(vis) is not None:
                 continue
             who = ", ".join(f"'{a}'" for a in about)
-            yield _found(
+            yield finding_for(
                 "safety-to-excluded",
                 f"'{person.id}' is excluded on {grounds} grounds and may see '{text.id}', which "
                 f"is about {who}, whom they are kept from: tag it safety or add '{person.id}' "
@@ -938,7 +549,7 @@ def _quotes_withheld(ctx: _Context) -> Iterator[Finding]:
             continue
         seen.add(key)
         where = f"{doc.kind.value}{'-' + doc.child if doc.child else ''}"
-        yield _found(
+        yield finding_for(
             "quotes-withheld",
             f"'{doc.recipient.id}' would read {quote} in their {where}",
             quote.field_path,
@@ -977,22 +588,4 @@ def run_checks(case: Case, authority: Authority, today: dt.date | None = None) -
         calendar=calendar_for(authority),
     )
     found = [finding for check in _CHECKS for finding in check(ctx)]
-    return sorted(found, key=lambda f: _RANK[f.level])
-
-
-def summary(reference: str, findings: list[Finding]) -> str:
-    """The closing line of text output: ``NM-2026-0412: 1 error, 2 warnings, 0 info``."""
-    if not findings:
-        return f"{reference}: no findings"
-    errors = sum(f.level is Level.ERROR for f in findings)
-    warnings = sum(f.level is Level.WARNING for f in findings)
-    info = sum(f.level is Level.INFO for f in findings)
-    return (
-        f"{reference}: {errors} error{'' if errors == 1 else 's'}, "
-        f"{warnings} warning{'' if warnings == 1 else 's'}, {info} info"
-    )
-
-
-def format_findings(reference: str, findings: list[Finding]) -> str:
-    """Text output: one ``LEVEL code: message (rule)`` line per finding, then the summary."""
-    return "\n".join([*(str(f) for f in findings), summary(reference, findings)])
+    return sorted(found, key=lambda f: LEVEL_RANK[f.level])

@@ -3,8 +3,9 @@
 The shapes here are the contract in ``shared/case-format`` plus the optional keys this project
 adds (each marked "cpcdocs addition" in its description). Field checks live on the pydantic
 models; checks that need the whole file (does this id exist, is it the right kind of thing)
-live in :func:`reference_problems`, which works on the raw data so that a file with a typo in
-one place and a dangling id in another gets both reported in one run.
+live in :func:`cpcdocs.references.reference_problems`, which works on the raw data so that a
+file with a typo in one place and a dangling id in another gets both reported in one run. The
+enumerations live in :mod:`cpcdocs.enums` and are re-exported here.
 
 The relationship questions every later stage asks (who holds parental responsibility for whom,
 who is the lead social worker) are answered once, here, as methods on :class:`Case`.
@@ -16,16 +17,57 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
+)
+
+from .enums import (
+    BUILTIN_TAGS,
+    EXCLUSION_GROUND_TEXT,
+    PERSONAL_TAGS,
+    Accessibility,
+    Category,
+    ConferenceType,
+    ExclusionExtent,
+    ExclusionGround,
+    Gender,
+    InfoKind,
+    Outcome,
+    Participation,
+    QuorumException,
+    Relationship,
+    Role,
+    ViewsRoute,
+)
+from .fields import (
+    AddressLines,
+    Date,
+    Language,
+    Line,
+    Reference,
+    Slug,
+    Strict,
+    Tag,
+    Text,
+    TextItem,
+    TextValue,
+)
+from .outcome import (
+    RECORD_SECTIONS,
+    Action,
+    ChildDecision,
+    ChildPlan,
+    Decision,
+    Dissent,
+    Issued,
+    NotSent,
+    Record,
+    RecordSections,
+    Report,
 )
 
 __all__ = [
@@ -34,15 +76,27 @@ __all__ = [
     "PERSONAL_TAGS",
     "RECORD_SECTIONS",
     "Accessibility",
+    "Action",
+    "AddressLines",
     "Case",
+    "CaseMeta",
     "Category",
     "Child",
+    "ChildDecision",
+    "ChildPlan",
+    "Conference",
     "ConferenceType",
+    "Date",
+    "Decision",
+    "Dissent",
+    "Exclusion",
     "ExclusionExtent",
     "ExclusionGround",
     "Gender",
     "InfoKind",
+    "Information",
     "Issued",
+    "Line",
     "NotSent",
     "Outcome",
     "Participation",
@@ -51,263 +105,22 @@ __all__ = [
     "QuorumException",
     "Record",
     "RecordSections",
+    "Reference",
     "Relationship",
     "Report",
     "Role",
+    "Slug",
+    "Tag",
+    "Text",
     "TextItem",
     "TextRef",
+    "TextValue",
+    "Venue",
     "ViewsRoute",
 ]
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]+$", min_length=1, max_length=64)]
-Reference = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", min_length=1, max_length=64)
-]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-Line = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-#: A language code, as a catalog is named: ``en``, ``cy``, ``pl``, ``pt_BR`` (cpcdocs.i18n).
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})?$")]
-AddressLines = Annotated[list[Line], Field(min_length=1, max_length=10)]
-Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=64)]
 
-
-def _date_as_written(value: Any) -> Any:
-    # pydantic reads a number as a Unix timestamp (`date: 0` would be 1970-01-01) and a
-    # YAML timestamp as a date; a case file's dates are only ever written YYYY-MM-DD.
-    if isinstance(value, dt.datetime | int | float):
-        msg = "expected a date written YYYY-MM-DD"
-        raise ValueError(msg)
-    return value
-
-
-Date = Annotated[dt.date, BeforeValidator(_date_as_written)]
-
-
-class ConferenceType(StrEnum):
-    """The four kinds of conference, each with its own clocks and wording."""
-
-    INITIAL = "initial"
-    PRE_BIRTH = "pre_birth"
-    TRANSFER_IN = "transfer_in"
-    REVIEW = "review"
-
-
-class Participation(StrEnum):
-    """How a child takes part in their conference."""
-
-    ATTEND = "attend"
-    ATTEND_PART = "attend_part"
-    VIEWS_IN_WRITING = "views_in_writing"
-    ADVOCATE = "advocate"
-    NOT_ATTENDING = "not_attending"
-
-
-class Gender(StrEnum):
-    """As recorded; letters never depend on it."""
-
-    FEMALE = "female"
-    MALE = "male"
-    OTHER = "other"
-    NOT_RECORDED = "not_recorded"
-
-
-class Relationship(StrEnum):
-    """A family member's or supporter's relationship to the children."""
-
-    MOTHER = "mother"
-    FATHER = "father"
-    PARENT = "parent"
-    STEP_MOTHER = "step_mother"
-    STEP_FATHER = "step_father"
-    PARTNER = "partner"
-    GRANDMOTHER = "grandmother"
-    GRANDFATHER = "grandfather"
-    AUNT = "aunt"
-    UNCLE = "uncle"
-    SIBLING = "sibling"
-    FOSTER_CARER = "foster_carer"
-    KINSHIP_CARER = "kinship_carer"
-    CARER = "carer"
-    ADVOCATE = "advocate"
-    SUPPORTER = "supporter"
-    FRIEND = "friend"
-    SOLICITOR = "solicitor"
-    OTHER = "other"
-
-
-class Role(StrEnum):
-    """A professional's role at the conference."""
-
-    CHAIR = "chair"
-    SOCIAL_WORKER = "social_worker"
-    TEAM_MANAGER = "team_manager"
-    POLICE = "police"
-    GP = "gp"
-    HEALTH_VISITOR = "health_visitor"
-    SCHOOL_NURSE = "school_nurse"
-    SCHOOL = "school"
-    EARLY_YEARS = "early_years"
-    PAEDIATRICIAN = "paediatrician"
-    MIDWIFE = "midwife"
-    CAMHS = "camhs"
-    ADULT_MENTAL_HEALTH = "adult_mental_health"
-    SUBSTANCE_MISUSE_SERVICE = "substance_misuse_service"
-    PROBATION = "probation"
-    YOUTH_JUSTICE = "youth_justice"
-    HOUSING = "housing"
-    DOMESTIC_ABUSE_ADVISER = "domestic_abuse_adviser"
-    LEGAL = "legal"
-    GUARDIAN = "guardian"
-    INTERPRETER = "interpreter"
-    MINUTE_TAKER = "minute_taker"
-    OTHER = "other"
-
-
-class InfoKind(StrEnum):
-    """Reports keep facts, allegations and opinions apart."""
-
-    FACT = "fact"
-    ALLEGATION = "allegation"
-    OPINION = "opinion"
-
-
-class Outcome(StrEnum):
-    """What the conference decided for one child."""
-
-    CHILD_PROTECTION_PLAN = "child_protection_plan"
-    CHILD_IN_NEED_PLAN = "child_in_need_plan"
-    NO_FURTHER_ACTION = "no_further_action"
-
-
-class Category(StrEnum):
-    """The category of abuse or neglect under which a plan is made."""
-
-    PHYSICAL_ABUSE = "physical_abuse"
-    EMOTIONAL_ABUSE = "emotional_abuse"
-    SEXUAL_ABUSE = "sexual_abuse"
-    NEGLECT = "neglect"
-
-
-class ExclusionExtent(StrEnum):
-    """Whether a parent is kept out of the whole conference or part of it."""
-
-    FULL = "full"
-    PART = "part"
-
-
-class ExclusionGround(StrEnum):
-    """The six exclusion criteria of the procedures, with short stable ids."""
-
-    SERIOUS_PREJUDICE = "serious_prejudice"
-    VIOLENCE_OR_INTIMIDATION = "violence_or_intimidation"
-    CHILD_REQUEST = "child_request"
-    PROFESSIONAL_SAFETY = "professional_safety"
-    CONFIDENTIAL_INFORMATION = "confidential_information"
-    BAIL_CONDITIONS_OR_DOMESTIC_ABUSE = "bail_conditions_or_domestic_abuse"
-
-
-#: The criteria as the procedures put them, used by ``schema`` descriptions and by letters
-#: (which phrase them in plain words of their own).
-EXCLUSION_GROUND_TEXT: dict[ExclusionGround, str] = {
-    ExclusionGround.SERIOUS_PREJUDICE: (
-        "the parent's presence would seriously prejudice the child's welfare"
-    ),
-    ExclusionGround.VIOLENCE_OR_INTIMIDATION: (
-        "violence, threats of violence or intimidation, or behaviour likely to disrupt the "
-        "conference"
-    ),
-    ExclusionGround.CHILD_REQUEST: "the child has asked that the parent is not present",
-    ExclusionGround.PROFESSIONAL_SAFETY: (
-        "a professional could not contribute safely or fully if the parent were present"
-    ),
-    ExclusionGround.CONFIDENTIAL_INFORMATION: (
-        "confidential information must be shared, such as legal advice or details of a "
-        "criminal investigation"
-    ),
-    ExclusionGround.BAIL_CONDITIONS_OR_DOMESTIC_ABUSE: (
-        "conflict between family members, bail conditions or domestic abuse"
-    ),
-}
-
-
-class ViewsRoute(StrEnum):
-    """cpcdocs addition: how an excluded parent's views reach the conference."""
-
-    IN_WRITING = "in_writing"
-    RECORDED = "recorded"
-    ADVOCATE = "advocate"
-    MEETING_WITH_CHAIR = "meeting_with_chair"
-    SOCIAL_WORKER = "social_worker"
-
-
-class Accessibility(StrEnum):
-    """cpcdocs addition: how a recipient needs their documents."""
-
-    LARGE_PRINT = "large_print"
-    EASY_READ = "easy_read"
-
-
-class QuorumException(StrEnum):
-    """cpcdocs addition: the recorded reasons a conference may go ahead with fewer agencies."""
-
-    PRE_BIRTH = "pre_birth"
-    LACK_OF_CONTACT = "lack_of_contact"
-
-
-#: Tags that are about one person: a parent sees them only when the item is about them.
-PERSONAL_TAGS: frozenset[str] = frozenset(
-    {"parent_health", "substance_misuse", "criminal_history", "sexual_history", "immigration"}
-)
-
-#: Every tag the contract defines. Any other tag must be declared by the authority profile
-#: (``redaction:``); an unknown tag is an input error, because a misspelt
-#: ``police_investigaton`` would otherwise silently make an item visible.
-BUILTIN_TAGS: frozenset[str] = frozenset(
-    {"police_investigation", "third_party", "chair_confidential", "safety", *PERSONAL_TAGS}
-)
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
-
-
-class TextItem(_Strict):
-    """A sentence a document may print, under the same redaction rules as an information item.
-
-    Written in the case file either as a plain string (about no one in particular, no tags) or
-    as a mapping; both load into this one shape, so no later stage can tell them apart and
-    forget a rule for one of them.
-    """
-
-    text: Text
-    about: list[Slug] = Field(default_factory=list)
-    tags: list[Tag] = Field(default_factory=list)
-    withhold_from: list[Slug] = Field(
-        default_factory=list,
-        description="The chair's decision: never in these readers' copies.",
-    )
-    children: list[Slug] | None = Field(
-        default=None,
-        description="Which children the text concerns; by default its place decides (a plan's "
-        "child, a report's child, a child's own field).",
-    )
-    heading: Line | None = Field(
-        default=None, description="cpcdocs addition: a returned report section's heading."
-    )
-
-    def __str__(self) -> str:
-        return self.text.strip()
-
-
-def _text_item(value: Any) -> Any:
-    return {"text": value} if isinstance(value, str) else value
-
-
-#: A text item field: a string or a ``{text, about, tags, withhold_from}`` mapping.
-TextValue = Annotated[TextItem, BeforeValidator(_text_item)]
-
-
-class CaseMeta(_Strict):
+class CaseMeta(Strict):
     """The case's identity."""
 
     reference: Reference = Field(
@@ -316,7 +129,7 @@ class CaseMeta(_Strict):
     authority: Slug = Field(description="Which authority profile supplies letterhead and rules.")
 
 
-class Venue(_Strict):
+class Venue(Strict):
     """Where the conference meets."""
 
     name: Line
@@ -326,7 +139,7 @@ class Venue(_Strict):
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-class Conference(_Strict):
+class Conference(Strict):
     """The conference this pack is for."""
 
     type: ConferenceType
@@ -370,7 +183,7 @@ class Conference(_Strict):
         return f"{(total // 60) % 24:02d}:{total % 60:02d}"
 
 
-class Child(_Strict):
+class Child(Strict):
     """A child the conference is about, born or unborn."""
 
     id: Slug
@@ -441,7 +254,7 @@ class Child(_Strict):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-class Exclusion(_Strict):
+class Exclusion(Strict):
     """The chair's decision to keep a parent out of all or part of the conference."""
 
     extent: ExclusionExtent
@@ -468,7 +281,7 @@ class Exclusion(_Strict):
     )
 
 
-class Person(_Strict):
+class Person(Strict):
     """A family member, carer, advocate or supporter."""
 
     id: Slug
@@ -503,7 +316,7 @@ class Person(_Strict):
     )
 
 
-class Professional(_Strict):
+class Professional(Strict):
     """A professional invited to the conference, including the chair."""
 
     id: Slug
@@ -519,7 +332,7 @@ class Professional(_Strict):
     lead_social_worker: bool = False
 
 
-class Information(_Strict):
+class Information(Strict):
     """A fact, allegation or opinion that documents may quote."""
 
     id: Slug
@@ -533,116 +346,6 @@ class Information(_Strict):
         default_factory=list,
         description="The chair's decision: never in these readers' copies.",
     )
-
-
-class ChildDecision(_Strict):
-    """The conference's decision for one child."""
-
-    outcome: Outcome
-    category: Category | None = None
-
-
-class Dissent(_Strict):
-    """A professional who disagreed with the decision, and why."""
-
-    professional: Slug
-    reason: TextValue
-
-
-class Decision(_Strict):
-    """What the conference decided; absent before the conference."""
-
-    quorate: bool
-    children: dict[Slug, ChildDecision] = Field(min_length=1)
-    lead_social_worker: Slug | None = None
-    core_group_date: Date | None = None
-    review_date: Date | None = None
-    dissent: list[Dissent] = Field(default_factory=list)
-    core_group: list[Slug] = Field(
-        default_factory=list, description="cpcdocs addition: core group members' ids."
-    )
-
-
-class Action(_Strict):
-    """One thing someone will do under the plan."""
-
-    what: TextValue
-    who: Slug
-    by: Date | Line
-
-
-class ChildPlan(_Strict):
-    """The outline child protection plan for one child."""
-
-    risks: list[TextValue] = Field(
-        default_factory=list,
-        description="The risks and what must change.",
-    )
-    outcomes: list[TextValue] = Field(default_factory=list)
-    actions: list[Action] = Field(default_factory=list)
-    contact: TextValue | None = None
-    contingency: TextValue | None = None
-    services: list[TextValue] = Field(default_factory=list)
-
-
-class Issued(_Strict):
-    """The date each stage was issued, when the case file fixes it."""
-
-    invitations: Date | None = None
-    exclusions: Date | None = None
-    reports: Date | None = None
-    decision: Date | None = None
-    record: Date | None = None
-
-
-class Report(_Strict):
-    """A returned report: an agency's proforma or the social worker's report, filled in."""
-
-    author: Slug
-    child: Slug
-    received_on: Date | None = None
-    shared_with_family: bool = True
-    not_shared_reason: TextValue | None = None
-    chair_agreed_on: Date | None = None
-    form_version: Line | None = Field(
-        default=None, description="cpcdocs addition: the version of the form it came back on."
-    )
-    sections: list[TextValue] = Field(default_factory=list)
-
-
-class RecordSections(_Strict):
-    """The conference record's sections, each a list of text items."""
-
-    information: list[TextValue] = Field(default_factory=list)
-    parents_views: list[TextValue] = Field(default_factory=list)
-    child_views: list[TextValue] = Field(default_factory=list)
-    analysis: list[TextValue] = Field(default_factory=list)
-    decision_reasons: list[TextValue] = Field(default_factory=list)
-    dissent: list[TextValue] = Field(
-        default_factory=list, description="cpcdocs addition: dissent recorded in the minutes."
-    )
-
-
-class NotSent(_Strict):
-    """The chair's decision not to send the record to one family member, with the reason."""
-
-    id: Slug
-    reason: TextValue
-
-
-class Record(_Strict):
-    """The minute-taker's record of the conference, approved by the chair."""
-
-    approved_on: Date | None = None
-    present: list[Slug] = Field(default_factory=list)
-    apologies: list[Slug] = Field(default_factory=list)
-    sections: RecordSections = Field(default_factory=RecordSections)
-    not_sent_to: list[NotSent] = Field(default_factory=list)
-    to_children: list[Slug] = Field(default_factory=list)
-
-
-#: The record's sections in the order a record prints them.
-RECORD_SECTIONS: tuple[str, ...] = tuple(RecordSections.model_fields)
 
 
 @dataclass(frozen=True)
@@ -670,7 +373,7 @@ class TextRef:
         return tuple(self.item.children) if self.item.children is not None else self.children
 
 
-class Case(_Strict):
+class Case(Strict):
     """A whole case file."""
 
     case: CaseMeta
@@ -865,260 +568,3 @@ class Case(_Strict):
         """Every id in the file."""
         groups: list[list[Any]] = [self.children, self.people, self.professionals]
         return {entry.id for group in groups for entry in group}
-
-
-# -- whole-file checks ---------------------------------------------------------------------------
-
-RefProblem = tuple[tuple[str | int, ...], str]
-
-
-def reference_problems(data: Any) -> list[RefProblem]:
-    """Cross-reference problems in raw case data, as (path, message) pairs.
-
-    Works on the raw mapping, tolerating wrong shapes (those are reported by pydantic), so a
-    file's dangling ids are reported in the same run as its typos.
-    """
-    if not isinstance(data, dict):
-        return []
-    problems: list[RefProblem] = []
-
-    def entries(key: str) -> list[tuple[int, dict[str, Any]]]:
-        value = data.get(key)
-        if not isinstance(value, list):
-            return []
-        return [(i, e) for i, e in enumerate(value) if isinstance(e, dict)]
-
-    def by_id(key: str) -> dict[str, dict[str, Any]]:
-        return {str(e["id"]): e for _, e in entries(key) if isinstance(e.get("id"), str)}
-
-    children = by_id("children")
-    people = by_id("people")
-    pros = by_id("professionals")
-    kinds = {"child": set(children), "person": set(people), "professional": set(pros)}
-    everyone = set(children) | set(people) | set(pros)
-
-    seen: dict[str, str] = {}
-    for group in ("children", "people", "professionals", "information"):
-        for index, entry in entries(group):
-            ident = entry.get("id")
-            if not isinstance(ident, str):
-                continue
-            if ident in seen:
-                problems.append(
-                    ((group, index, "id"), f"id '{ident}' is already used by {seen[ident]}")
-                )
-            else:
-                seen[ident] = f"{group}[{index}]"
-
-    def expect(path: tuple[str | int, ...], value: Any, allowed: set[str], what: str) -> None:
-        if isinstance(value, str) and value not in allowed:
-            hint = _did_you_mean(value, allowed)
-            others = [k for k, ids in kinds.items() if value in ids]
-            if others:
-                problems.append((path, f"'{value}' is a {others[0]}, not {what}"))
-            else:
-                noun = what.removeprefix("a ").removeprefix("an ").removeprefix("another ")
-                problems.append((path, f"no {noun} has id '{value}'{hint}"))
-
-    def expect_list(path: tuple[str | int, ...], value: Any, allowed: set[str], what: str) -> None:
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                expect((*path, i), item, allowed, what)
-
-    conference = data.get("conference")
-    if isinstance(conference, dict):
-        chair = conference.get("chair")
-        expect(("conference", "chair"), chair, set(pros), "a professional")
-        role = pros[chair].get("role") if isinstance(chair, str) and chair in pros else None
-        if _known(Role, role) and role != "chair":  # an unknown role is reported as such
-            problems.append(
-                (("conference", "chair"), f"professional '{chair}' does not have role: chair")
-            )
-    advocates = {k for k, p in people.items() if p.get("relationship") in ("advocate", "supporter")}
-    for index, child in entries("children"):
-        base: tuple[str | int, ...] = ("children", index)
-        expect_list((*base, "parents"), child.get("parents"), set(people), "a person")
-        expect_list((*base, "lives_with"), child.get("lives_with"), set(people), "a person")
-        advocate = child.get("advocate")
-        expect((*base, "advocate"), advocate, set(people), "a person")
-        if (
-            isinstance(advocate, str)
-            and advocate in people
-            and advocate not in advocates
-            and _known(Relationship, people[advocate].get("relationship"))
-        ):
-            problems.append(
-                ((*base, "advocate"), f"person '{advocate}' is not an advocate or supporter")
-            )
-        if child.get("date_of_birth") is None and child.get("expected_birth_date") is None:
-            problems.append(
-                (base, "give date_of_birth, or expected_birth_date for an unborn child")
-            )
-        born = _as_date(child.get("date_of_birth"))
-        held = _as_date(conference.get("date") if isinstance(conference, dict) else None)
-        if born and held and born > held:
-            problems.append(
-                (
-                    (*base, "date_of_birth"),
-                    f"{born} is after the conference date ({held}); "
-                    "an unborn child has expected_birth_date instead",
-                )
-            )
-    for index, person in entries("people"):
-        base = ("people", index)
-        expect_list(
-            (*base, "withhold_address_from"),
-            person.get("withhold_address_from"),
-            everyone - {person.get("id")},
-            "another person, child or professional",
-        )
-        expect_list(
-            (*base, "parental_responsibility_for"),
-            person.get("parental_responsibility_for"),
-            set(children),
-            "a child",
-        )
-        expect_list((*base, "supports"), person.get("supports"), set(children), "a child")
-        exclusion = person.get("exclusion")
-        if isinstance(exclusion, dict):
-            expect(
-                (*base, "exclusion", "requested_by"),
-                exclusion.get("requested_by"),
-                set(pros),
-                "a professional",
-            )
-    leads = []
-    for index, pro in entries("professionals"):
-        base = ("professionals", index)
-        expect_list((*base, "knows"), pro.get("knows"), set(children), "a child")
-        if pro.get("lead_social_worker") is True:
-            leads.append((index, pro))
-            if _known(Role, pro.get("role")) and pro.get("role") != "social_worker":
-                problems.append(
-                    (
-                        (*base, "lead_social_worker"),
-                        "only a social_worker can be the lead social worker",
-                    )
-                )
-    if len(leads) > 1:
-        index, _ = leads[1]
-        problems.append(
-            (("professionals", index, "lead_social_worker"), "more than one lead social worker")
-        )
-    for index, item in entries("information"):
-        base = ("information", index)
-        expect_list((*base, "children"), item.get("children"), set(children), "a child")
-        expect_list(
-            (*base, "about"), item.get("about"), everyone, "a child, person or professional"
-        )
-
-    decision = data.get("decision")
-    if isinstance(decision, dict):
-        decided = decision.get("children")
-        if isinstance(decided, dict):
-            for child_id in decided:
-                if child_id not in children:
-                    problems.append(
-                        (
-                            ("decision", "children", child_id),
-                            f"no child has id '{child_id}'"
-                            + _did_you_mean(str(child_id), set(children)),
-                        )
-                    )
-            for child_id in children:
-                if child_id not in decided:
-                    problems.append(
-                        (("decision", "children"), f"no decision for child '{child_id}'")
-                    )
-        lead = decision.get("lead_social_worker")
-        expect(("decision", "lead_social_worker"), lead, set(pros), "a professional")
-        if isinstance(lead, str) and lead in pros:
-            role = pros[lead].get("role")
-            if _known(Role, role) and role != "social_worker":
-                problems.append(
-                    (("decision", "lead_social_worker"), f"'{lead}' is not a social_worker")
-                )
-            if leads and leads[0][1].get("id") != lead:
-                problems.append(
-                    (
-                        ("decision", "lead_social_worker"),
-                        f"'{lead}' differs from the professional flagged lead_social_worker "
-                        f"('{leads[0][1].get('id')}')",
-                    )
-                )
-        elif lead is None and not leads:
-            problems.append(
-                (
-                    ("decision",),
-                    "a decision needs exactly one lead social worker (decision.lead_social_worker)",
-                )
-            )
-        dissent = decision.get("dissent")
-        if isinstance(dissent, list):
-            for i, entry in enumerate(dissent):
-                if isinstance(entry, dict):
-                    expect(
-                        ("decision", "dissent", i, "professional"),
-                        entry.get("professional"),
-                        set(pros),
-                        "a professional",
-                    )
-        expect_list(
-            ("decision", "core_group"),
-            decision.get("core_group"),
-            set(people) | set(pros),
-            "a person or professional",
-        )
-    plan = data.get("plan")
-    if isinstance(plan, dict):
-        for child_id, child_plan in plan.items():
-            if child_id not in children:
-                problems.append(
-                    (
-                        ("plan", child_id),
-                        f"no child has id '{child_id}'"
-                        + _did_you_mean(str(child_id), set(children)),
-                    )
-                )
-            elif isinstance(decided := (decision or {}).get("children"), dict):
-                outcome = (decided.get(child_id) or {}).get("outcome")
-                if _known(Outcome, outcome) and outcome != "child_protection_plan":
-                    problems.append(
-                        (
-                            ("plan", child_id),
-                            f"child '{child_id}' has outcome {outcome}, not child_protection_plan",
-                        )
-                    )
-            if isinstance(child_plan, dict) and isinstance(child_plan.get("actions"), list):
-                for i, action in enumerate(child_plan["actions"]):
-                    if isinstance(action, dict):
-                        expect(
-                            ("plan", child_id, "actions", i, "who"),
-                            action.get("who"),
-                            set(people) | set(pros),
-                            "a person or professional",
-                        )
-        if not isinstance(decision, dict):
-            problems.append((("plan",), "a plan needs a decision"))
-    return problems
-
-
-def _known(enum: type[StrEnum], value: Any) -> bool:
-    """Whether ``value`` is one of ``enum``'s values.
-
-    A check built on an unknown value would only echo the enum's own complaint (a
-    ``social worker`` flagged lead, then told it is "not a social_worker").
-    """
-    return isinstance(value, str) and value in enum._value2member_map_
-
-
-def _as_date(value: Any) -> dt.date | None:
-    """A calendar date as YAML reads ``2027-01-06``; None for a timestamp, text or nothing."""
-    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
-
-
-def _did_you_mean(value: str, options: set[str] | list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(value, sorted(options), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -8,62 +8,62 @@ only when complete and clean; a failure at any step leaves any earlier pack unto
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .authority import Authority, templates_root
+from .authority import Authority
 from .enclosures import enclosures
 from .errors import CpcdocsError, ExitStatus, LeakFound, RenderError
 from .kinds import Stage
+from .manifest import (
+    MANIFEST,
+    complete_pack,
+    envelope_is_safe,
+    fingerprint,
+    published_manifest,
+    read_post_list,
+    sha256_hex,
+    write_manifest,
+)
 from .model import Case
-from .plan import DocumentKind, PlannedDocument, enclosed_kinds, plan_pack, restrict
+from .plan import PlannedDocument, enclosed_kinds, plan_pack
+from .render_pool import _metadata as _metadata
+from .render_pool import _render_one as _render_one
+from .render_pool import get_renderer, render_all
 from .rules import Profile, withheld_counts, withheld_items
-from .stages import StageDate, resolve_stage_dates, today
+from .selection import (
+    RenderOptions,
+    issued_date,
+    recheck_on,
+    run_stage_dates,
+    select_documents,
+)
+from .stages import StageDate, today
 from .views import DeadlineView, View, build_view
-from .workers import can_fork, fork_map
 
 if TYPE_CHECKING:
     from .render import Renderer
     from .sign import SignConfig
 
+#: Names moved out of this module, still importable from here (``_metadata`` and
+#: ``_render_one`` too, for the tests and the benchmark that reach them here).
 __all__ = [
+    "MANIFEST",
     "PackResult",
     "RenderOptions",
     "audit_and_publish",
     "build_pack",
+    "complete_pack",
+    "document_views",
     "fingerprint",
+    "get_renderer",
     "issued_date",
+    "published_manifest",
     "render_pack",
     "select_documents",
 ]
-
-MANIFEST = "manifest.json"
-POST_LIST = "post-list.csv"
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """Everything besides the case that decides what a pack contains."""
-
-    authority: str | Path | None = None
-    templates: str | Path | None = None
-    formats: tuple[str, ...] | None = None
-    only: tuple[str, ...] | None = None
-    recipients: tuple[str, ...] | None = None
-    #: ``--date``: the issue date of every stage rendered (checked against each stage's rule).
-    issued_on: dt.date | None = None
-    #: ``--stage``: only these stages (names); every stage the case is ready for when None.
-    stages: tuple[str, ...] | None = None
-    #: The day the run takes as today (a batch fixes it once for all its cases); not a date
-    #: the letters must carry, so a stage whose time has not come simply waits.
-    as_of: dt.date | None = None
-    #: Sign every outline plan PDF with the chair's key (``render --sign-key``).
-    sign: SignConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -83,175 +83,6 @@ class PackResult:
     dropped: tuple[str, ...] = ()
     #: Documents of an issued stage that changed: re-dated, or kept as published (and why).
     notes: tuple[str, ...] = ()
-
-
-def issued_date(explicit: dt.date | None = None) -> dt.date:
-    """``--date``, else ``SOURCE_DATE_EPOCH``, else today: the day a run takes as "today"."""
-    return explicit if explicit is not None else today()
-
-
-def parse_stages(names: Iterable[str] | None) -> tuple[Stage, ...] | None:
-    """``--stage`` values as stages (exit 2 naming the stages for an unknown one)."""
-    if not names:
-        return None
-    out = []
-    for name in names:
-        try:
-            out.append(Stage(name))
-        except ValueError:
-            msg = f"unknown stage {name!r}; stages are " + ", ".join(s.value for s in Stage)
-            raise CpcdocsError(msg, ExitStatus.INVALID_INPUT) from None
-    return tuple(out)
-
-
-def published_manifest(pack_dir: Path) -> dict[str, Any] | None:
-    """The manifest of the pack published at ``pack_dir``, or None when there is none."""
-    try:
-        data = json.loads((pack_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
-        return None
-    return data
-
-
-def published_dates(manifest: dict[str, Any] | None) -> dict[Stage, dt.date]:
-    """The date each stage was first issued, from a published manifest."""
-    out: dict[Stage, dt.date] = {}
-    stages = (manifest or {}).get("stages")
-    if isinstance(stages, dict):
-        for name, info in stages.items():
-            try:
-                out[Stage(name)] = dt.date.fromisoformat(str(info.get("issued_on")))
-            except (ValueError, AttributeError):
-                continue
-    return out
-
-
-def run_stage_dates(
-    case: Case, options: RenderOptions, before: dict[str, Any] | None, case_file: str
-) -> dict[Stage, StageDate]:
-    """Each stage's outcome for a run with these options: the one resolution every path uses.
-
-    ``--date`` dates the stages being rendered: with ``--only`` or ``--recipient``, only the
-    stages of the documents selected (a reprint of a decision letter says nothing about the
-    invitations' date).
-    """
-    explicit_for = None
-    if options.issued_on is not None and (options.only or options.recipients):
-        explicit_for = frozenset(
-            d.stage
-            for d in select_documents(case, only=options.only, recipients=options.recipients)
-        )
-    return resolve_stage_dates(
-        case,
-        parse_stages(options.stages),
-        explicit=options.issued_on,
-        published=published_dates(before),
-        on=options.as_of,
-        case_file=case_file,
-        explicit_for=explicit_for,
-    )
-
-
-def select_documents(
-    case: Case,
-    *,
-    only: Iterable[str] | None = None,
-    recipients: Iterable[str] | None = None,
-    formats: Iterable[str] | None = None,
-    stages: Iterable[Stage] | None = None,
-) -> list[PlannedDocument]:
-    """The planned documents, narrowed by ``--stage``, ``--only``, ``--recipient``, ``--format``."""
-    docs = plan_pack(case)
-    if stages is not None:
-        wanted_stages = set(stages)
-        docs = [d for d in docs if d.stage in wanted_stages]
-    if only:
-        kinds = set(only)
-        unknown = kinds - {k.value for k in DocumentKind}
-        if unknown:
-            msg = f"unknown document kind {sorted(unknown)[0]!r}; kinds are " + ", ".join(
-                k.value for k in DocumentKind
-            )
-            raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
-        docs = [d for d in docs if d.kind.value in kinds]
-    if recipients:
-        wanted = set(recipients)
-        unknown = wanted - case.all_ids()
-        if unknown:
-            msg = f"no recipient has id {sorted(unknown)[0]!r}"
-            raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
-        docs = [d for d in docs if d.recipient.id in wanted]
-    if formats:
-        allowed = set(formats)
-        bad = allowed - {"pdf", "docx"}
-        if bad:
-            msg = f"unknown format {sorted(bad)[0]!r}; formats are pdf, docx"
-            raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
-        docs = [
-            restrict(d, fmts) for d in docs if (fmts := tuple(f for f in d.formats if f in allowed))
-        ]
-    return docs
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _tree_sha256(root: Path) -> str:
-    """A hash of every file under ``root`` (names and contents), for change detection."""
-    digest = hashlib.sha256()
-    if root.is_dir():
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            if "__pycache__" in path.parts:
-                continue
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(b"\0")
-            digest.update(_sha256(path.read_bytes()).encode())
-    return digest.hexdigest()
-
-
-def fingerprint(
-    case_bytes: bytes,
-    authority: Authority,
-    options: RenderOptions,
-    issued_on: dt.date | None,
-) -> dict[str, str]:
-    """The inputs a pack depends on, recorded in its manifest so a batch can skip unchanged ones.
-
-    Covers the case file, the authority profile (and the images beside it), the built-in and
-    overriding templates, the cpcdocs version and the options that change output. A stage
-    falling due changes the pack even when none of these has changed: the manifest's
-    ``recheck_on`` says from when (:func:`recheck_on`).
-    """
-    authority_hash = hashlib.sha256(authority.model_dump_json(exclude={"base_dir"}).encode())
-    for image in (
-        authority.logo_path,
-        *(authority.resolve(p) for p in authority.signatures.values()),
-    ):
-        if image is not None and image.is_file():
-            authority_hash.update(image.read_bytes())
-    templates = _tree_sha256(templates_root())
-    if options.templates:
-        templates = _sha256((templates + _tree_sha256(Path(options.templates))).encode())
-    chosen: dict[str, Any] = {
-        "formats": options.formats,
-        "only": options.only,
-        "recipients": options.recipients,
-        "stages": options.stages,
-        "issued_on": issued_on.isoformat() if issued_on else None,
-    }
-    if options.sign is not None:  # an unsigned pack is not the same pack as a signed one
-        chosen["signing_key_sha256"] = options.sign.key_fingerprint()
-    selection = json.dumps(chosen, sort_keys=True)
-    return {
-        "input_sha256": _sha256(case_bytes),
-        "authority_sha256": authority_hash.hexdigest(),
-        "templates_sha256": templates,
-        "generator": f"cpcdocs {__version__}",
-        "options_sha256": _sha256(selection.encode()),
-    }
 
 
 def _deadline_views(
@@ -312,48 +143,13 @@ def document_views(
         )
 
 
-def _metadata(view: View, doc: PlannedDocument) -> dict[str, Any]:
-    """PDF/DOCX document properties: the title and the authority, never a child's name."""
-    return {
-        "title": f"{view.title} ({view.reference})",
-        "author": view.authority.name,
-        "subject": f"{doc.kind.value} for {doc.recipient.id}",
-        "keywords": [view.reference, doc.kind.value, view.authority.marking],
-        "created": view.issued_on,
-        "lang": view.language,
-    }
-
-
-def _render_one(renderer: Renderer, view: View, doc: PlannedDocument, fmt: str) -> bytes:
-    word = doc.spec.word_template
-    if fmt == "docx" and word is not None and doc.spec.returnable:
-        from .forms import render_form
-
-        return render_form(renderer, view)
-    if fmt == "docx" and word is not None:
-        return renderer.render_docx_template(word, {"view": view})
-    if fmt == "pdf":
-        return renderer.render_pdf(view, metadata=_metadata(view, doc))
-    return renderer.render_docx(view)
-
-
 def _safe_address(case: Case, doc: PlannedDocument, view: View) -> bool:
     """Flag for mailing staff: this envelope goes to, or this copy shows, a safe address."""
-    if _envelope_is_safe(case, doc.recipient.kind, doc.recipient.id):
+    if envelope_is_safe(case, doc.recipient.kind, doc.recipient.id):
         return True
     return doc.profile is Profile.PROFESSIONAL and any(
         p.address is not None and p.address.confidential for p in view.people
     )
-
-
-def _envelope_is_safe(case: Case, kind: str, some_id: str) -> bool:
-    """Whether the envelope's address is a safe address (withheld from someone in the case)."""
-    if kind == "person":
-        return bool(case.person(some_id).withhold_address_from)
-    if kind == "child":
-        child = case.child(some_id)
-        return any(case.person(p).withhold_address_from for p in child.lives_with if p)
-    return False
 
 
 def build_documents(
@@ -375,9 +171,10 @@ def build_documents(
     rendered, before signing: when it equals the published document's, the published file is
     kept byte for byte (a signature is never redone for a document that has not changed).
 
-    ``jobs`` above 1 renders the files in that many forked processes (:func:`_render_all`).
-    Signing happens here, in this process, after the workers have returned the bytes. The key
-    is loaded (and checked to be the chair's) before anything is rendered.
+    ``jobs`` above 1 renders the files in that many forked processes
+    (:func:`~cpcdocs.render_pool.render_all`). Signing happens here, in this process, after the
+    workers have returned the bytes. The key is loaded (and checked to be the chair's) before
+    anything is rendered.
     """
     plan_signer = None
     if sign is not None and any(d.spec.signed and "pdf" in d.formats for d in docs):
@@ -387,7 +184,7 @@ def build_documents(
     published = published or {}
     pairs = list(document_views(case, authority, stage_dates, docs))
     tasks = [(doc, view, fmt) for doc, view in pairs for fmt in doc.formats]
-    rendered = _render_all(renderer, tasks, jobs)
+    rendered = render_all(renderer, tasks, jobs)
     entries: list[dict[str, Any]] = []
     counts: dict[int, dict[str, int]] = {}
     for (doc, view, fmt), outcome in zip(tasks, rendered, strict=False):
@@ -397,7 +194,7 @@ def build_documents(
             msg = f"{where}: {outcome.error}"
             raise RenderError(msg) from outcome.exception
         rel = f"{doc.folder}/{doc.filename(fmt)}"
-        content = _sha256(data)
+        content = sha256_hex(data)
         before = published.get(rel)
         kept = (
             before is not None
@@ -436,7 +233,7 @@ def build_documents(
                 "author": doc.author,
                 "format": fmt,
                 "issued_on": view.issued_on.isoformat(),
-                "sha256": _sha256(data),
+                "sha256": sha256_hex(data),
                 "content_sha256": content,
                 "withheld": counts[id(doc)],
                 "safe_address": _safe_address(case, doc, view),
@@ -444,85 +241,6 @@ def build_documents(
             }
         )
     return entries
-
-
-# -- rendering a pack's files, in this process or in forked workers --------------------------------
-
-#: A document to render: (planned document, its view, format).
-Task = tuple[PlannedDocument, View, str]
-#: Below this many files a pool costs more than it saves (forking, and each worker compiling
-#: the templates it meets for the first time).
-_PARALLEL_FROM = 8
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """One file's bytes, or why it could not be rendered (a message safe to show the user)."""
-
-    data: bytes | None
-    error: str = ""
-    exception: BaseException | None = None
-
-
-def _render_safely(renderer: Renderer, task: Task) -> Rendered:
-    doc, view, fmt = task
-    try:
-        return Rendered(_render_one(renderer, view, doc, fmt))
-    except CpcdocsError as err:
-        return Rendered(None, err.message, err)
-    except Exception as err:  # a library failure is still a render error for the user
-        return Rendered(None, f"{type(err).__name__}: {err}", err)
-
-
-def _render_all(renderer: Renderer, tasks: list[Task], jobs: int) -> list[Rendered]:
-    """Every task's bytes, in order, from ``jobs`` processes (:func:`~cpcdocs.workers.fork_map`).
-
-    The renderer is warmed first, so that forked workers start with WeasyPrint loaded and the
-    templates compiled. A file's bytes do not depend on which process rendered it. In one
-    process, the first failure stops the pack (nothing of it will be published anyway).
-    """
-    if jobs > 1 and len(tasks) >= _PARALLEL_FROM and can_fork():
-        try:
-            renderer.warm(
-                (view.kind for _, view, _ in tasks), pdf=any(f == "pdf" for _, _, f in tasks)
-            )
-        except Exception:  # reported against the document that meets it, below
-            jobs = 1
-        else:
-            return fork_map(lambda task: _picklable(_render_safely(renderer, task)), tasks, jobs)
-    out: list[Rendered] = []
-    for task in tasks:
-        out.append(_render_safely(renderer, task))
-        if out[-1].data is None:
-            break
-    return out
-
-
-def _picklable(outcome: Rendered) -> Rendered:
-    """Without the exception, which may not pickle on its way back from a worker."""
-    return Rendered(outcome.data, outcome.error) if outcome.exception else outcome
-
-
-def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
-    """The manifest, with stable key order so identical packs are identical bytes."""
-    path.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-
-
-_RENDERERS: dict[str, Renderer] = {}
-
-
-def get_renderer(templates: str | Path | None = None) -> Renderer:
-    """One warm renderer per template folder per process.
-
-    Compiled templates, CSS and fonts are reused across documents and, in a batch worker,
-    across cases.
-    """
-    key = str(Path(templates).resolve()) if templates else ""
-    if key not in _RENDERERS:
-        from .render import Renderer
-
-        _RENDERERS[key] = Renderer(Path(templates) if templates else None)
-    return _RENDERERS[key]
 
 
 def build_pack(
@@ -546,7 +264,7 @@ def build_pack(
     audited or published here: :func:`render_pack` calls :func:`audit_and_publish` next. A
     Dask batch worker has no published files: it is given the published manifest
     (``published``, for the stages' dates) and ``merge=False``, and the client merges
-    (:func:`complete_pack`) before its audit. Returns the manifest.
+    (:func:`~cpcdocs.manifest.complete_pack`) before its audit. Returns the manifest.
     """
     from .load import load_case, resolve_authority
 
@@ -727,165 +445,6 @@ def refuse_quotes(
             f"them; fix the case file (nothing was rendered):\n{lines}"
         )
         raise LeakFound(msg)
-
-
-def recheck_on(case: Case, stage_dates: dict[Stage, StageDate]) -> str | None:
-    """The first day a stage left waiting in this run falls due (ISO), or None.
-
-    An unchanged case must be rendered again from that day: the nightly batch compares it
-    with its own date instead of rendering every case every night.
-    """
-    from .stages import StageStatus, stage_window
-
-    days = [
-        earliest
-        for stage, outcome in stage_dates.items()
-        if outcome.status is StageStatus.WAITING
-        and (earliest := stage_window(case, stage).earliest) is not None
-    ]
-    return min(days).isoformat() if days else None
-
-
-def complete_pack(
-    staging: Path,
-    case: Case,
-    manifest: dict[str, Any],
-    published_dir: Path | None,
-    before: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """Carry over the published documents this run did not render; write manifest and post list.
-
-    A published document is carried over byte for byte when it is still in the plan; one that
-    is not (a person removed from the case) is dropped, and the run says so. The post list
-    names every envelope whose files are new or changed since the pack last published.
-    """
-    planned = {path for d in plan_pack(case) for path in d.paths()}
-    rendered = {e["path"] for e in manifest["documents"]}
-    dropped: list[str] = []
-    for entry in (before or {}).get("documents", []):
-        rel = str(entry.get("path", "")) if isinstance(entry, dict) else ""
-        if not rel or rel in rendered or published_dir is None:
-            continue
-        source = published_dir / rel
-        if rel not in planned or not source.is_file() or "stage" not in entry:
-            dropped.append(rel)
-            continue
-        target = staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(source.read_bytes())
-        manifest["documents"].append(dict(entry))
-    order = {p: i for i, d in enumerate(plan_pack(case)) for p in d.paths()}
-    manifest["documents"].sort(key=lambda e: (order.get(e["path"], len(order)), e["path"]))
-    stages: dict[str, dict[str, str]] = {}
-    first = (before or {}).get("stages") or {}
-    for entry in manifest["documents"]:
-        name = entry["stage"]
-        if name not in stages:
-            kept = first.get(name, {}).get("issued_on") if isinstance(first, dict) else None
-            stages[name] = {"issued_on": kept or entry["issued_on"]}
-    manifest["stages"] = {s.value: stages[s.value] for s in Stage if s.value in stages}
-    manifest["dropped"] = dropped
-    write_manifest(staging / MANIFEST, manifest)
-    old = {
-        str(e.get("path")): e.get("sha256")
-        for e in (before or {}).get("documents", [])
-        if isinstance(e, dict)
-    }
-    write_post_list(staging / POST_LIST, case, post_list(manifest["documents"], old))
-    return manifest
-
-
-#: One envelope of the post list: stage, recipient id, file names, leaflets enclosed.
-Envelope = tuple[str, str, tuple[str, ...], tuple[str, ...]]
-
-
-def post_list(entries: Sequence[dict[str, Any]], published: dict[str, Any]) -> list[Envelope]:
-    """Envelopes with any file new or changed since ``published``, with what goes in them.
-
-    The leaflets are the union, in order, of what each document in the envelope encloses
-    (:func:`~cpcdocs.enclosures.enclosures`, the same function the letters' wording uses).
-    """
-    envelopes: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
-    changed: set[tuple[str, str]] = set()
-    for entry in entries:
-        key = (entry["stage"], entry["recipient"])
-        files, leaflets = envelopes.setdefault(key, ([], []))
-        files.append(entry["path"].rsplit("/", 1)[-1])
-        leaflets.extend(t for t in entry.get("enclosures", ()) if t not in leaflets)
-        if published.get(entry["path"]) != entry["sha256"]:
-            changed.add(key)
-    return [
-        (s, r, tuple(files), tuple(leaflets))
-        for (s, r), (files, leaflets) in envelopes.items()
-        if (s, r) in changed
-    ]
-
-
-def envelope_address(case: Case, kind: str, some_id: str) -> tuple[str, ...]:
-    """The address lines printed on an envelope: the same as the letter's window address."""
-    if kind == "professional":
-        pro = case.professional(some_id)
-        return (pro.agency, *(pro.address or ()))
-    if kind == "person":
-        return tuple(case.person(some_id).address or ())
-    child = case.child(some_id)
-    for carer in child.lives_with:
-        person = case.person(carer)
-        if person.address:
-            return tuple(person.address)
-    return ()
-
-
-def write_post_list(path: Path, case: Case, envelopes: Sequence[Envelope]) -> None:
-    """``post-list.csv``: stage, recipient, name, address lines, safe-address flag, files.
-
-    Plus ``enclosures``: the leaflets to put in the envelope, separated by ``;``.
-    """
-    import csv
-    import io
-
-    from .rules import recipient_of
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["stage", "recipient", "name", "address", "safe_address", "files", "enclosures"]
-    )
-    for stage, recipient, files, leaflets in envelopes:
-        kind = recipient_of(case, recipient).kind
-        safe = _envelope_is_safe(case, kind, recipient)
-        writer.writerow(
-            [
-                stage,
-                recipient,
-                case.name_of(recipient),
-                "\n".join(envelope_address(case, kind, recipient)),
-                "yes" if safe else "no",
-                " ".join(files),
-                "; ".join(leaflets),
-            ]
-        )
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-
-
-def read_post_list(pack_dir: Path) -> list[Envelope]:
-    """The post list of a published pack, as (stage, recipient, files, leaflets)."""
-    import csv
-
-    try:
-        with (pack_dir / POST_LIST).open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError:
-        return []
-    return [
-        (
-            r["stage"],
-            r["recipient"],
-            tuple(r["files"].split()),
-            tuple(t for t in r.get("enclosures", "").split("; ") if t),
-        )
-        for r in rows
-    ]
 
 
 def audit_and_publish(

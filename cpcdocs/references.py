@@ -1,37 +1,35 @@
-"""Cross-references of the version 2 keys, and the rule that every tag must be known.
+"""Cross-references: every whole-file check that an id a case names exists and is the right kind.
 
-Two whole-file checks that :func:`cpcdocs.model.reference_problems` does not make:
+Both checks work on the raw data, tolerating wrong shapes (pydantic reports those), so one run
+reports a dangling id together with a typo elsewhere:
 
-- :func:`v2_reference_problems` checks, on the raw data, that the ids the version 2 keys
-  name exist and are the right kind of thing (a text item's ``about``, ``withhold_from`` and
-  ``children``; ``connected_to``; ``copies``; returned reports; the record). It works on the
-  raw mapping like ``reference_problems``, tolerating wrong shapes (pydantic reports those),
-  so one run reports a dangling id together with a typo elsewhere.
-- :func:`tag_problems` refuses any tag on an information item or text item that is neither
-  built in nor declared by the authority profile. It needs the profile, so it runs once the
-  profile is resolved. A misspelt ``police_investigaton`` would otherwise match no rule and
-  silently make an item visible to every reader: the one failure redaction must never have.
+- :func:`reference_problems` checks the version 1 keys (parents, lives_with, the conference's
+  chair and attendees, the decision, the plan's action owners, ...).
+- :func:`v2_reference_problems` checks the ids the version 2 keys name (a text item's
+  ``about``, ``withhold_from`` and ``children``; ``connected_to``; ``copies``; returned
+  reports; the record).
+
+The rule that every tag must be known (:func:`tag_problems`) lives in :mod:`cpcdocs.tags`;
+its names are re-exported here, where they were first defined.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterator
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from enum import StrEnum
+from typing import Any
 
+from .enums import Outcome, Relationship, Role
 from .kinds import Stage
-from .model import BUILTIN_TAGS
-
-if TYPE_CHECKING:
-    from .authority import Authority
-    from .errors import Problem
-    from .load import Located
-    from .model import Case
+from .tags import known_tags, suggest, tag_problems
 
 __all__ = [
     "COPY_RELATIONSHIPS",
+    "RefProblem",
     "known_tags",
+    "reference_problems",
     "suggest",
     "tag_problems",
     "text_item_paths",
@@ -128,15 +126,260 @@ def text_item_paths(data: Any) -> Iterator[tuple[Path, Any]]:
 # -- cross-references --------------------------------------------------------------------------
 
 
-def _did_you_mean(value: str, options: set[str]) -> str:
+def _did_you_mean(value: str, options: set[str] | list[str]) -> str:
     close = difflib.get_close_matches(value, sorted(options), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def reference_problems(data: Any) -> list[RefProblem]:
+    """Cross-reference problems in raw case data, as (path, message) pairs.
+
+    Works on the raw mapping, tolerating wrong shapes (those are reported by pydantic), so a
+    file's dangling ids are reported in the same run as its typos.
+    """
+    if not isinstance(data, dict):
+        return []
+    problems: list[RefProblem] = []
+
+    def entries(key: str) -> list[tuple[int, dict[str, Any]]]:
+        value = data.get(key)
+        if not isinstance(value, list):
+            return []
+        return [(i, e) for i, e in enumerate(value) if isinstance(e, dict)]
+
+    def by_id(key: str) -> dict[str, dict[str, Any]]:
+        return {str(e["id"]): e for _, e in entries(key) if isinstance(e.get("id"), str)}
+
+    children = by_id("children")
+    people = by_id("people")
+    pros = by_id("professionals")
+    kinds = {"child": set(children), "person": set(people), "professional": set(pros)}
+    everyone = set(children) | set(people) | set(pros)
+
+    seen: dict[str, str] = {}
+    for group in ("children", "people", "professionals", "information"):
+        for index, entry in entries(group):
+            ident = entry.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in seen:
+                problems.append(
+                    ((group, index, "id"), f"id '{ident}' is already used by {seen[ident]}")
+                )
+            else:
+                seen[ident] = f"{group}[{index}]"
+
+    def expect(path: tuple[str | int, ...], value: Any, allowed: set[str], what: str) -> None:
+        if isinstance(value, str) and value not in allowed:
+            hint = _did_you_mean(value, allowed)
+            others = [k for k, ids in kinds.items() if value in ids]
+            if others:
+                problems.append((path, f"'{value}' is a {others[0]}, not {what}"))
+            else:
+                noun = what.removeprefix("a ").removeprefix("an ").removeprefix("another ")
+                problems.append((path, f"no {noun} has id '{value}'{hint}"))
+
+    def expect_list(path: tuple[str | int, ...], value: Any, allowed: set[str], what: str) -> None:
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                expect((*path, i), item, allowed, what)
+
+    conference = data.get("conference")
+    if isinstance(conference, dict):
+        chair = conference.get("chair")
+        expect(("conference", "chair"), chair, set(pros), "a professional")
+        role = pros[chair].get("role") if isinstance(chair, str) and chair in pros else None
+        if _known(Role, role) and role != "chair":  # an unknown role is reported as such
+            problems.append(
+                (("conference", "chair"), f"professional '{chair}' does not have role: chair")
+            )
+    advocates = {k for k, p in people.items() if p.get("relationship") in ("advocate", "supporter")}
+    for index, child in entries("children"):
+        base: tuple[str | int, ...] = ("children", index)
+        expect_list((*base, "parents"), child.get("parents"), set(people), "a person")
+        expect_list((*base, "lives_with"), child.get("lives_with"), set(people), "a person")
+        advocate = child.get("advocate")
+        expect((*base, "advocate"), advocate, set(people), "a person")
+        if (
+            isinstance(advocate, str)
+            and advocate in people
+            and advocate not in advocates
+            and _known(Relationship, people[advocate].get("relationship"))
+        ):
+            problems.append(
+                ((*base, "advocate"), f"person '{advocate}' is not an advocate or supporter")
+            )
+        if child.get("date_of_birth") is None and child.get("expected_birth_date") is None:
+            problems.append(
+                (base, "give date_of_birth, or expected_birth_date for an unborn child")
+            )
+        born = _as_date(child.get("date_of_birth"))
+        held = _as_date(conference.get("date") if isinstance(conference, dict) else None)
+        if born and held and born > held:
+            problems.append(
+                (
+                    (*base, "date_of_birth"),
+                    f"{born} is after the conference date ({held}); "
+                    "an unborn child has expected_birth_date instead",
+                )
+            )
+    for index, person in entries("people"):
+        base = ("people", index)
+        expect_list(
+            (*base, "withhold_address_from"),
+            person.get("withhold_address_from"),
+            everyone - {person.get("id")},
+            "another person, child or professional",
+        )
+        expect_list(
+            (*base, "parental_responsibility_for"),
+            person.get("parental_responsibility_for"),
+            set(children),
+            "a child",
+        )
+        expect_list((*base, "supports"), person.get("supports"), set(children), "a child")
+        exclusion = person.get("exclusion")
+        if isinstance(exclusion, dict):
+            expect(
+                (*base, "exclusion", "requested_by"),
+                exclusion.get("requested_by"),
+                set(pros),
+                "a professional",
+            )
+    leads = []
+    for index, pro in entries("professionals"):
+        base = ("professionals", index)
+        expect_list((*base, "knows"), pro.get("knows"), set(children), "a child")
+        if pro.get("lead_social_worker") is True:
+            leads.append((index, pro))
+            if _known(Role, pro.get("role")) and pro.get("role") != "social_worker":
+                problems.append(
+                    (
+                        (*base, "lead_social_worker"),
+                        "only a social_worker can be the lead social worker",
+                    )
+                )
+    if len(leads) > 1:
+        index, _ = leads[1]
+        problems.append(
+            (("professionals", index, "lead_social_worker"), "more than one lead social worker")
+        )
+    for index, item in entries("information"):
+        base = ("information", index)
+        expect_list((*base, "children"), item.get("children"), set(children), "a child")
+        expect_list(
+            (*base, "about"), item.get("about"), everyone, "a child, person or professional"
+        )
+
+    decision = data.get("decision")
+    if isinstance(decision, dict):
+        decided = decision.get("children")
+        if isinstance(decided, dict):
+            for child_id in decided:
+                if child_id not in children:
+                    problems.append(
+                        (
+                            ("decision", "children", child_id),
+                            f"no child has id '{child_id}'"
+                            + _did_you_mean(str(child_id), set(children)),
+                        )
+                    )
+            for child_id in children:
+                if child_id not in decided:
+                    problems.append(
+                        (("decision", "children"), f"no decision for child '{child_id}'")
+                    )
+        lead = decision.get("lead_social_worker")
+        expect(("decision", "lead_social_worker"), lead, set(pros), "a professional")
+        if isinstance(lead, str) and lead in pros:
+            role = pros[lead].get("role")
+            if _known(Role, role) and role != "social_worker":
+                problems.append(
+                    (("decision", "lead_social_worker"), f"'{lead}' is not a social_worker")
+                )
+            if leads and leads[0][1].get("id") != lead:
+                problems.append(
+                    (
+                        ("decision", "lead_social_worker"),
+                        f"'{lead}' differs from the professional flagged lead_social_worker "
+                        f"('{leads[0][1].get('id')}')",
+                    )
+                )
+        elif lead is None and not leads:
+            problems.append(
+                (
+                    ("decision",),
+                    "a decision needs exactly one lead social worker (decision.lead_social_worker)",
+                )
+            )
+        dissent = decision.get("dissent")
+        if isinstance(dissent, list):
+            for i, entry in enumerate(dissent):
+                if isinstance(entry, dict):
+                    expect(
+                        ("decision", "dissent", i, "professional"),
+                        entry.get("professional"),
+                        set(pros),
+                        "a professional",
+                    )
+        expect_list(
+            ("decision", "core_group"),
+            decision.get("core_group"),
+            set(people) | set(pros),
+            "a person or professional",
+        )
+    plan = data.get("plan")
+    if isinstance(plan, dict):
+        for child_id, child_plan in plan.items():
+            if child_id not in children:
+                problems.append(
+                    (
+                        ("plan", child_id),
+                        f"no child has id '{child_id}'"
+                        + _did_you_mean(str(child_id), set(children)),
+                    )
+                )
+            elif isinstance(decided := (decision or {}).get("children"), dict):
+                outcome = (decided.get(child_id) or {}).get("outcome")
+                if _known(Outcome, outcome) and outcome != "child_protection_plan":
+                    problems.append(
+                        (
+                            ("plan", child_id),
+                            f"child '{child_id}' has outcome {outcome}, not child_protection_plan",
+                        )
+                    )
+            if isinstance(child_plan, dict) and isinstance(child_plan.get("actions"), list):
+                for i, action in enumerate(child_plan["actions"]):
+                    if isinstance(action, dict):
+                        expect(
+                            ("plan", child_id, "actions", i, "who"),
+                            action.get("who"),
+                            set(people) | set(pros),
+                            "a person or professional",
+                        )
+        if not isinstance(decision, dict):
+            problems.append((("plan",), "a plan needs a decision"))
+    return problems
+
+
+def _known(enum: type[StrEnum], value: Any) -> bool:
+    """Whether ``value`` is one of ``enum``'s values.
+
+    A check built on an unknown value would only echo the enum's own complaint (a
+    ``social worker`` flagged lead, then told it is "not a social_worker").
+    """
+    return isinstance(value, str) and value in enum._value2member_map_
+
+
+def _as_date(value: Any) -> dt.date | None:
+    """A calendar date as YAML reads ``2027-01-06``; None for a timestamp, text or nothing."""
+    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
 
 
 def v2_reference_problems(data: Any) -> list[RefProblem]:
     """Dangling or wrong-kind ids in the version 2 keys of raw case data, as (path, message).
 
-    Messages read like :func:`cpcdocs.model.reference_problems`' own: "no child has id 'x'
+    Messages read like :func:`reference_problems`' own: "no child has id 'x'
     (did you mean 'y'?)", or "'x' is a person, not a child" when the id exists but names the
     wrong kind of thing.
     """
@@ -242,126 +485,3 @@ def v2_reference_problems(data: Any) -> list[RefProblem]:
                     )
                 )
     return problems
-
-
-# -- known tags ---------------------------------------------------------------------------------
-
-
-def known_tags(authority: Authority) -> frozenset[str]:
-    """The built-in tags and every tag the authority profile declares under ``redaction``."""
-    redaction = authority.redaction
-    declared = {*redaction.professional, *redaction.parent, *redaction.child}
-    return frozenset(BUILTIN_TAGS | declared)
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: insertions, deletions, substitutions, transpositions.
-
-    Transpositions count as one edit, because swapped letters are the commonest typing slip.
-    """
-    previous_row: list[int] | None = None
-    row = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        before, previous_row = previous_row, row
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            row[j] = min(previous_row[j] + 1, row[j - 1] + 1, previous_row[j - 1] + cost)
-            if (
-                before is not None
-                and i > 1
-                and j > 1
-                and a[i - 1] == b[j - 2]
-                and a[i - 2] == b[j - 1]
-            ):
-                row[j] = min(row[j], before[j - 2] + 1)
-    return row[len(b)]
-
-
-@lru_cache(maxsize=32)
-def _one_deletion_index(known: frozenset[str]) -> dict[str, frozenset[str]]:
-    """Each known tag and each of its one-letter deletions, mapped back to the tags.
-
-    Two strings one edit apart (insertion, deletion, substitution or transposition) always
-    share a string in their one-deletion neighbourhoods, so a look-up here finds every known
-    tag one slip away without comparing against each (the SymSpell idea).
-    """
-    index: dict[str, set[str]] = {}
-    for tag in known:
-        for variant in {tag, *_deletions(tag)}:
-            index.setdefault(variant, set()).add(tag)
-    return {key: frozenset(value) for key, value in index.items()}
-
-
-def _deletions(word: str) -> Iterator[str]:
-    for i in range(len(word)):
-        yield word[:i] + word[i + 1 :]
-
-
-def suggest(tag: str, known: frozenset[str] | set[str]) -> str | None:
-    """The known tag a misspelt one was most likely meant to be, or None when none is close.
-
-    The fewest edits wins (a transposition is one edit); ties go to the most similar by
-    ``difflib``'s ratio, then alphabetically. A tag up to a third of its length away counts
-    as close (at least 2 edits): ``polce_investigaton`` still finds its tag, ``foo`` finds none.
-    """
-    known = frozenset(known)
-    if not known:
-        return None
-    index = _one_deletion_index(known)
-    near = {t for variant in {tag, *_deletions(tag)} for t in index.get(variant, ())}
-    distances = {t: _edit_distance(tag, t) for t in near}
-    if not any(d <= 1 for d in distances.values()):
-        distances = {t: _edit_distance(tag, t) for t in known}
-    fewest = min(distances.values())
-    tied = sorted(t for t, d in distances.items() if d == fewest)
-    if len(tied) > 1:
-        tied.sort(key=lambda t: -difflib.SequenceMatcher(None, tag, t).ratio())
-    best = tied[0]
-    return best if fewest <= max(2, len(best) // 3) else None
-
-
-def _model_tags(case: Case) -> set[str]:
-    tags = {t for item in case.information for t in item.tags}
-    tags |= {t for ref in case.text_refs() for t in ref.item.tags}
-    return tags
-
-
-def tag_problems(located: Located, case: Case, authority: Authority) -> list[Problem]:
-    """Every unknown tag in a case, located at its line and column.
-
-    ``located`` is the case file as read; when its data is missing (a case built in code), the
-    case model's own data is walked instead and problems point at line 1. Tags live only on
-    information items and text items (the model forbids the key anywhere else), so every list
-    under a ``tags`` key is a list of tags. Text items written as plain strings have none.
-    """
-    known = known_tags(authority)
-    if _model_tags(case) <= known:
-        return []
-    data = located.data if located.data is not None else case.model_dump(mode="json")
-    problems: list[Problem] = []
-    for path, value in _tag_values(data):
-        if isinstance(value, str) and value not in known:
-            close = suggest(value, known)
-            if close is not None:
-                message = f"unknown tag '{value}' (did you mean '{close}'?)"
-            else:
-                message = (
-                    f"unknown tag '{value}': not built in, and the authority profile "
-                    f"'{authority.id}' does not declare it under redaction"
-                )
-            problems.append(located.problem(path, message))
-    return problems
-
-
-def _tag_values(data: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "tags" and isinstance(value, list):
-                for i, tag in enumerate(value):
-                    yield (*path, key, i), tag
-            else:
-                yield from _tag_values(value, (*path, key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _tag_values(value, (*path, i))

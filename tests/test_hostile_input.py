@@ -18,7 +18,7 @@ import pytest
 import yaml
 from conftest import CASES, EXAMPLE, SAMPLES, run_cli, run_subprocess
 
-from cpcdocs import load as load_module
+from cpcdocs import positioned_yaml as load_module
 from cpcdocs.authority import builtin_authorities
 from cpcdocs.errors import InvalidInput
 from cpcdocs.load import MAX_DEPTH, load_authority, load_case, load_yaml

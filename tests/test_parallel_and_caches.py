@@ -408,7 +408,7 @@ def test_the_docx_member_cache_keeps_to_its_limit(monkeypatch: pytest.MonkeyPatc
     from cpcdocs.recurring import RecurringCache
 
     cache: RecurringCache[bytes, tuple[int, bytes]] = RecurringCache(64 * 1024)
-    monkeypatch.setattr(docx_module, "_DEFLATED", cache)
+    monkeypatch.setattr("cpcdocs.render.docx_zip._DEFLATED", cache)
     renderer = Renderer()
     sizes = []
     for path in [EXAMPLE, *SAMPLES]:

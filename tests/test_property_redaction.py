@@ -32,9 +32,10 @@ from cpcdocs.audit import audit_pack, normalise
 from cpcdocs.authority import Authority, builtin_authorities
 from cpcdocs.extract import extract_file
 from cpcdocs.load import load_authority
-from cpcdocs.model import PERSONAL_TAGS, Case, reference_problems
+from cpcdocs.model import PERSONAL_TAGS, Case
 from cpcdocs.pack import RenderOptions, render_pack
 from cpcdocs.plan import DocumentKind, PlannedDocument, plan_pack
+from cpcdocs.references import reference_problems
 from cpcdocs.views import Profile, build_view
 
 CONFERENCE = dt.date(2027, 1, 6)

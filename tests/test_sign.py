@@ -502,7 +502,7 @@ def test_passphrase_prompt_is_hidden(
 ) -> None:
     """On a terminal the passphrase is asked for and not echoed; a wrong one is refused."""
     monkeypatch.delenv(PASSPHRASE_ENV, raising=False)
-    monkeypatch.setattr("cpcdocs.cli._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("cpcdocs.cli.app._stdin_is_terminal", lambda: True)
     code, out, err = run_cli(
         "render", EXAMPLE_SAMPLE, "-o", tmp_path, "--sign-key", pki.key,
         input="typed-wrong-secret\n",
