@@ -334,7 +334,7 @@ def label_messages() -> dict[str, str]:
     "initial child protection conference", "neglect": templates print them through ``_()``,
     so they are messages like any other, though no template spells them out.
     """
-    from . import views  # views imports this module: import on use
+    from . import labels as views  # the label tables the views print
     from .model import Relationship
     from .nations import NATIONS
 

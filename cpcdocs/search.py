@@ -618,11 +618,11 @@ def _jinja_literals(source: str, env: Any) -> Iterator[str]:
 
 def _label_tables() -> Iterator[str]:
     """The label tables the views print from (roles, outcomes, categories, titles, grounds)."""
-    from . import views
+    from . import labels
     from .model import EXCLUSION_GROUND_TEXT
 
-    for name in dir(views):
-        table = getattr(views, name)
+    for name in dir(labels):
+        table = getattr(labels, name)
         if name.isupper() and isinstance(table, Mapping):
             yield from (v for v in table.values() if isinstance(v, str))
     yield from EXCLUSION_GROUND_TEXT.values()
