@@ -22,7 +22,6 @@ PENDING = frozenset(
         "cpcdocs/batch.py",
         "cpcdocs/extract.py",
         "cpcdocs/rules.py",
-        "cpcdocs/search.py",
         "cpcdocs/timeline.py",
         "cpcdocs/views.py",
     }
