@@ -19,7 +19,6 @@ LIMIT = 600
 PENDING = frozenset(
     {
         "cpcdocs/audit.py",
-        "cpcdocs/batch.py",
         "cpcdocs/extract.py",
         "cpcdocs/rules.py",
         "cpcdocs/timeline.py",
