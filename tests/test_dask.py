@@ -133,7 +133,7 @@ def assert_same_packs(local: Path, remote: Path) -> None:
 def test_unreachable_scheduler_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("cpcdocs.batch.DASK_CONNECT_TIMEOUT", "2s")
+    monkeypatch.setattr("cpcdocs.batch_dask.DASK_CONNECT_TIMEOUT", "2s")
     cases = small_corpus(tmp_path / "cases", 1, seed=31)
     code, _, stderr = run_cli(
         "batch",
