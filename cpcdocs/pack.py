@@ -255,6 +255,7 @@ def build_pack(
     published_dir: Path | None = None,
     published: dict[str, Any] | None = None,
     merge: bool = True,
+    check_quotes: bool = True,
 ) -> dict[str, Any]:
     """Render the documents of the stages due in this run into ``staging``, and its manifest.
 
@@ -293,7 +294,8 @@ def build_pack(
             "matches no document the case is ready to issue; nothing was rendered"
         )
         raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
-    refuse_quotes(case, authority, docs, issued, options.templates)
+    if check_quotes:  # the first gate; the mutation tests switch it off to prove the audit
+        refuse_quotes(case, authority, docs, issued, options.templates)
     renderer = renderer or get_renderer(options.templates)
     published_entries = {
         str(e.get("path")): e for e in (before or {}).get("documents", []) if isinstance(e, dict)

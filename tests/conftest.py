@@ -104,3 +104,53 @@ def sample(request: pytest.FixtureRequest) -> Path:
 def any_case(request: pytest.FixtureRequest) -> Path:
     """Each sample case and the contract example in turn."""
     return request.param
+
+
+def stage_dates_for(data: dict[str, object]) -> dict[str, str]:
+    """An issue date inside each stage's rule, worked out from the case's own events.
+
+    Hostile and generated cases have no ``issued:`` block; with these every stage they are ready
+    for renders, whatever day the suite runs (the contract's date rules are in
+    ``cpcdocs.stages``; an explicit date that breaks them is refused).
+    """
+    import datetime as dt
+
+    conference = data["conference"]
+    assert isinstance(conference, dict)
+    day = dt.date.fromisoformat(str(conference["date"]))
+    one = dt.timedelta(days=1)
+    out = {
+        "invitations": (day - one).isoformat(),
+        "reports": (day - one).isoformat(),
+        "decision": (day + one).isoformat(),
+    }
+    decided = [
+        dt.date.fromisoformat(str(p["exclusion"]["decided_on"]))
+        for p in data.get("people") or []  # type: ignore[union-attr]
+        if isinstance(p, dict)
+        and isinstance(p.get("exclusion"), dict)
+        and p["exclusion"].get("decided_on")
+    ]
+    if decided and max(decided) <= day:
+        out["exclusions"] = max(decided).isoformat()
+    record = data.get("record")
+    if isinstance(record, dict) and record.get("approved_on"):
+        out["record"] = str(record["approved_on"])
+    return out
+
+
+def dated(source: Path | dict[str, object], folder: Path, name: str = "case.yaml") -> Path:
+    """A copy of a case file (or data) in ``folder`` with every stage dated (see above)."""
+    import yaml
+
+    data = (
+        yaml.safe_load(source.read_text(encoding="utf-8"))
+        if isinstance(source, Path)
+        else dict(source)
+    )
+    if not data.get("issued"):
+        data["issued"] = stage_dates_for(data)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path

@@ -835,9 +835,7 @@ def test_the_gate_through_the_cli_exits_3_and_publishes_nothing(
         cpcdocs.pack, "build_view", _buggy_builders()["build_view uses the professional profile"]
     )
     out = tmp_path / "out"
-    code, stdout, stderr = run_cli(
-        "render", EXAMPLE, "-o", out, "--recipient", "father-maya"
-    )
+    code, stdout, stderr = run_cli("render", EXAMPLE, "-o", out, "--recipient", "father-maya")
     assert code == 3
     assert "absent-child" in stderr and "nothing was published" in stderr
     assert not (out / REFERENCE).exists()

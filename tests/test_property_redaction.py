@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import stage_dates_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -346,9 +347,11 @@ def file_words(path: Path) -> str:
 def test_a_random_familys_real_pack_audits_clean_and_complete(data: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         case_file = Path(tmp) / "case.yaml"
-        case_file.write_text(yaml.safe_dump(data, sort_keys=False))
+        case_file.write_text(
+            yaml.safe_dump({**data, "issued": stage_dates_for(data)}, sort_keys=False)
+        )
         # render_pack audits the staged pack and raises LeakFound rather than publish a leak
-        pack = render_pack(case_file, Path(tmp) / "out", RenderOptions(issued_on=ISSUED)).path
+        pack = render_pack(case_file, Path(tmp) / "out", RenderOptions()).path
         case = Case.model_validate(data)
         report = audit_pack(pack, case, NORTHMOOR)
         assert report.clean, report.format_text()
