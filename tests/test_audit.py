@@ -506,21 +506,27 @@ def test_swapped_envelopes_are_caught_by_content_and_by_hash(
 ) -> None:
     # The mother's decision letter names Theo and carries her address: in father-maya's
     # envelope Theo is a child he holds no PR for, in father-theo's the address is a safe one.
-    a, b = pack / "mother/decision_letter.pdf", pack / "father-theo/decision_letter.pdf"
+    a, b = (
+        pack / "decision/mother/decision_letter.pdf",
+        pack / "decision/father-theo/decision_letter.pdf",
+    )
     data_a, data_b = a.read_bytes(), b.read_bytes()
     a.write_bytes(data_b)
     b.write_bytes(data_a)
-    c, d = pack / "mother/invitation.docx", pack / "father-maya/invitation.docx"
+    c, d = (
+        pack / "invitations/mother/invitation.docx",
+        pack / "invitations/father-maya/invitation.docx",
+    )
     data_c, data_d = c.read_bytes(), d.read_bytes()
     c.write_bytes(data_d)
     d.write_bytes(data_c)
     code, stdout, stderr = audit(pack, "--format", "json")
     assert code == ExitStatus.LEAK
     got = {(f["document"], f["kind"], f["rule"], f["item"]) for f in findings(stdout)}
-    assert ("father-theo/decision_letter.pdf", "leak", "address-withheld", "mother") in got
-    assert ("father-theo/decision_letter.pdf", "leak", "absent-child", "maya") in got
-    assert ("father-maya/invitation.docx", "leak", "absent-child", "theo") in got
-    for path in ("mother/decision_letter.pdf", "father-theo/decision_letter.pdf"):
+    assert ("decision/father-theo/decision_letter.pdf", "leak", "address-withheld", "mother") in got
+    assert ("decision/father-theo/decision_letter.pdf", "leak", "absent-child", "maya") in got
+    assert ("invitations/father-maya/invitation.docx", "leak", "absent-child", "theo") in got
+    for path in ("decision/mother/decision_letter.pdf", "decision/father-theo/decision_letter.pdf"):
         assert (path, "hash-mismatch", None, None) in got
     assert_quiet(sensitive, stdout, stderr)
 
@@ -544,13 +550,13 @@ def test_a_safe_address_injected_into_a_docx_is_a_leak(
     pack: Path, place: str, sensitive: set[str]
 ) -> None:
     part, marker, payload = DOCX_INJECTIONS[place]
-    target = pack / "father-theo/decision_letter.docx"
+    target = pack / "decision/father-theo/decision_letter.docx"
     rewrite_part(target, part, insert_after(marker, payload))
     code, stdout, stderr = audit(pack, "--format", "json")
     assert code == ExitStatus.LEAK  # even though the hash no longer matches either
     leaks = [f for f in findings(stdout) if f["kind"] == "leak"]
     assert [(f["document"], f["rule"], f["item"]) for f in leaks] == [
-        ("father-theo/decision_letter.docx", "address-withheld", "mother")
+        ("decision/father-theo/decision_letter.docx", "address-withheld", "mother")
     ]
     assert part in leaks[0]["where"]
     assert any(f["kind"] == "hash-mismatch" for f in findings(stdout))
@@ -600,26 +606,28 @@ def _xmp_text(pdf: pikepdf.Pdf, text: str) -> None:
 def test_a_police_phrase_injected_into_a_pdf_is_a_leak(
     pack: Path, place: str, sensitive: set[str]
 ) -> None:
-    PDF_INJECTIONS[place](pack / "father-maya/decision_letter.pdf")
+    PDF_INJECTIONS[place](pack / "decision/father-maya/decision_letter.pdf")
     code, stdout, stderr = audit(pack, "--format", "json")
     assert code == ExitStatus.LEAK
     leaks = [(f["document"], f["rule"], f["item"]) for f in findings(stdout) if f["kind"] == "leak"]
     # For Daniel Lin the item is first of all about a child he holds no PR for.
-    assert leaks == [("father-maya/decision_letter.pdf", "other-child", "police-investigation")]
+    assert leaks == [
+        ("decision/father-maya/decision_letter.pdf", "other-child", "police-investigation")
+    ]
     assert_quiet(sensitive, stdout, stderr)
 
 
 @pytest.mark.slow
 def test_integrity_problems_alone_exit_1(pack: Path, sensitive: set[str]) -> None:
-    (pack / "mother/notes.txt").write_text("Remember to post on Monday.\n")
-    with (pack / "pc-mensah/invitation.pdf").open("ab") as handle:
+    (pack / "decision/mother/notes.txt").write_text("Remember to post on Monday.\n")
+    with (pack / "invitations/pc-mensah/invitation.pdf").open("ab") as handle:
         handle.write(b"\n")  # one byte more: still a readable PDF, no longer the listed one
-    (pack / "father-maya/invitation.docx").unlink()
+    (pack / "invitations/father-maya/invitation.docx").unlink()
     code, stdout, stderr = audit(pack)
     assert code == ExitStatus.FINDINGS
-    assert "UNLISTED  mother/notes.txt" in stdout
-    assert "HASH-MISMATCH  pc-mensah/invitation.pdf" in stdout
-    assert "MISSING  father-maya/invitation.docx" in stdout
+    assert "UNLISTED  decision/mother/notes.txt" in stdout
+    assert "HASH-MISMATCH  invitations/pc-mensah/invitation.pdf" in stdout
+    assert "MISSING  invitations/father-maya/invitation.docx" in stdout
     assert "0 leak(s), 3 integrity problem(s)" in stdout
     assert_quiet(sensitive, stdout, stderr)
 
@@ -628,12 +636,14 @@ def test_integrity_problems_alone_exit_1(pack: Path, sensitive: set[str]) -> Non
 def test_an_unlisted_file_is_still_read_as_its_envelope_would(
     pack: Path, sensitive: set[str]
 ) -> None:
-    (pack / "father-theo/cover-note.txt").write_text("Reply to Flat 2, 41 Wren Road please.")
+    (pack / "decision/father-theo/cover-note.txt").write_text(
+        "Reply to Flat 2, 41 Wren Road please."
+    )
     code, stdout, stderr = audit(pack, "--format", "json")
     assert code == ExitStatus.LEAK
     kinds = {(f["document"], f["kind"], f["rule"]) for f in findings(stdout)}
-    assert ("father-theo/cover-note.txt", "unlisted", None) in kinds
-    assert ("father-theo/cover-note.txt", "leak", "address-withheld") in kinds
+    assert ("decision/father-theo/cover-note.txt", "unlisted", None) in kinds
+    assert ("decision/father-theo/cover-note.txt", "leak", "address-withheld") in kinds
     assert_quiet(sensitive, stdout, stderr)
 
 
@@ -643,36 +653,39 @@ def test_a_manifest_that_gives_a_parent_the_professional_profile_is_not_planned(
 ) -> None:
     manifest = json.loads((pack / "manifest.json").read_text())
     for entry in manifest["documents"]:
-        if entry["path"] == "father-theo/decision_letter.pdf":
+        if entry["path"] == "decision/father-theo/decision_letter.pdf":
             entry["profile"] = "professional"
-        if entry["path"] == "mother/invitation.pdf":
+        if entry["path"] == "invitations/mother/invitation.pdf":
             entry["recipient"] = "pc-mensah"
     (pack / "manifest.json").write_text(json.dumps(manifest))
     code, stdout, _ = audit(pack, "--format", "json")
     assert code == ExitStatus.FINDINGS
     got = {(f["document"], f["kind"]) for f in findings(stdout)}
-    assert ("father-theo/decision_letter.pdf", "not-planned") in got
-    assert ("mother/invitation.pdf", "wrong-recipient") in got
+    assert ("decision/father-theo/decision_letter.pdf", "not-planned") in got
+    assert ("invitations/mother/invitation.pdf", "wrong-recipient") in got
 
 
 @pytest.mark.slow
 def test_a_kind_the_plan_does_not_give_that_recipient(pack: Path) -> None:
     # father-theo is fully excluded: he gets no invitation. A copy slipped in (and listed in
     # the manifest with a correct hash) is still reported.
-    source = pack / "father-maya/invitation.pdf"
-    target = pack / "father-theo/invitation.pdf"
+    source = pack / "invitations/father-maya/invitation.pdf"
+    target = pack / "invitations/father-theo/invitation.pdf"
+    target.parent.mkdir()
     shutil.copy(source, target)
     manifest = json.loads((pack / "manifest.json").read_text())
-    entry = next(e for e in manifest["documents"] if e["path"] == "father-maya/invitation.pdf")
+    entry = next(
+        e for e in manifest["documents"] if e["path"] == "invitations/father-maya/invitation.pdf"
+    )
     manifest["documents"].append(
-        {**entry, "path": "father-theo/invitation.pdf", "recipient": "father-theo"}
+        {**entry, "path": "invitations/father-theo/invitation.pdf", "recipient": "father-theo"}
     )
     (pack / "manifest.json").write_text(json.dumps(manifest))
     code, stdout, _ = audit(pack, "--format", "json")
     got = {(f["document"], f["kind"], f["rule"]) for f in findings(stdout)}
-    assert ("father-theo/invitation.pdf", "not-planned", None) in got
+    assert ("invitations/father-theo/invitation.pdf", "not-planned", None) in got
     # and its content is read as father-theo's: Maya is a child he may not know about
-    assert ("father-theo/invitation.pdf", "leak", "absent-child") in got
+    assert ("invitations/father-theo/invitation.pdf", "leak", "absent-child") in got
     assert code == ExitStatus.LEAK
 
 
@@ -682,7 +695,7 @@ def test_without_a_manifest_every_file_is_still_audited(pack: Path) -> None:
     code, stdout, _ = audit(pack)
     assert code == ExitStatus.FINDINGS and "BAD-MANIFEST" in stdout
     rewrite_part(
-        pack / "father-theo/decision_letter.docx",
+        pack / "decision/father-theo/decision_letter.docx",
         "word/document.xml",
         insert_after(b"<w:body", split_runs("41 Wren Road", 2)),
     )
@@ -692,24 +705,24 @@ def test_without_a_manifest_every_file_is_still_audited(pack: Path) -> None:
 
 @pytest.mark.slow
 def test_a_damaged_file_is_an_integrity_problem(pack: Path) -> None:
-    path = pack / "mother/invitation.docx"
+    path = pack / "invitations/mother/invitation.docx"
     path.write_bytes(path.read_bytes()[:200])
     code, stdout, _ = audit(pack, "--format", "json")
     assert code == ExitStatus.FINDINGS
     got = {(f["document"], f["kind"]) for f in findings(stdout)}
-    assert ("mother/invitation.docx", "unreadable") in got
+    assert ("invitations/mother/invitation.docx", "unreadable") in got
 
 
 @pytest.mark.slow
 def test_the_real_entry_point_exits_3_and_prints_no_value(pack: Path, sensitive: set[str]) -> None:
     rewrite_part(
-        pack / "father-theo/decision_letter.docx",
+        pack / "decision/father-theo/decision_letter.docx",
         "docProps/core.xml",
         insert_after(b"<dc:title", f"{MAYA}: ".encode()),
     )
     code, stdout, stderr = run_subprocess("audit", pack, "--case", EXAMPLE)
     assert code == 3, stderr
-    assert "LEAK  father-theo/decision_letter.docx  recipient=father-theo" in stdout
+    assert "LEAK  decision/father-theo/decision_letter.docx  recipient=father-theo" in stdout
     assert "rule=absent-child  item=maya  (in docProps/core.xml)" in stdout
     assert_quiet(sensitive, stdout, stderr)
 
@@ -723,7 +736,8 @@ def test_explain_lists_every_redaction_with_its_reason_and_no_value(
 ) -> None:
     code, stdout, stderr = run_cli("explain", clean_pack, "father-theo", "--case", EXAMPLE)
     assert code == 0, stderr
-    assert "father-theo/decision_letter.pdf, father-theo/decision_letter.docx" in stdout
+    header = next(line for line in stdout.splitlines() if "decision_letter.pdf" in line)
+    assert "decision/father-theo/decision_letter.docx" in header
     assert "  address-withheld: mother\n      a safe address:" in stdout
     assert "  absent-child: maya\n" in stdout
     assert (
@@ -748,8 +762,12 @@ def test_explain_for_a_professional_and_for_no_one(pack: Path) -> None:
     (pack / "manifest.json").write_text(json.dumps(manifest))
     code, stdout, _ = run_cli("explain", pack, "pc-mensah", "--case", EXAMPLE)
     assert code == 0
-    assert "pc-mensah/report_proforma-maya.docx (report_proforma, about maya;" in stdout
-    assert "  per-child-document: police-investigation\n" in stdout
+    assert "invitations/pc-mensah/report_proforma-maya.docx (report_proforma, about maya;" in stdout
+    # the proforma about Maya holds nothing about Theo: his item, and his plan's text items
+    assert (
+        "  per-child-document: police-investigation, people.father-theo.exclusion.summary, "
+        "plan.theo.outcomes.0" in stdout
+    )
     assert "note: the manifest's counts differ" not in stdout
     code, _, stderr = run_cli("explain", pack, "nobody", "--case", EXAMPLE)
     assert code == ExitStatus.INVALID_INPUT and "no recipient has id 'nobody'" in stderr
@@ -889,9 +907,9 @@ def test_a_template_that_prints_everything_can_only_print_the_view(
         chunks = extract_bytes((pack / rel).read_bytes(), "pdf")
         return "|".join(_haystack(c.text, wrapped=c.wrapped) for c in chunks)
 
-    professional = text_of("pc-mensah/invitation.pdf")
+    professional = text_of("invitations/pc-mensah/invitation.pdf")
     assert _words("41 Wren Road") in professional and _words(POLICE_TEXT) in professional
-    father = text_of("father-maya/invitation.pdf")
+    father = text_of("invitations/father-maya/invitation.pdf")
     assert _words(THEO) not in father and _words(POLICE_TEXT) not in father
     assert _words("41 Wren Road") in father  # not withheld from him: he may see it
     assert audit_pack(pack, case, northmoor).clean
