@@ -34,6 +34,7 @@ from cpcdocs.model import (
     QuorumException,
     Role,
     TextItem,
+    Venue,
 )
 
 D = dt.date
@@ -82,8 +83,10 @@ def child_decision(child_id: str, **updates: Any) -> Callable[[Case], Case]:
 
 def entry(group: str, entry_id: str, **updates: Any) -> Callable[[Case], Case]:
     def change(case: Case) -> Case:
+        # validated, as a loaded case is: a string where an enum belongs becomes the enum
         items = [
-            e.model_copy(update=updates) if e.id == entry_id else e for e in getattr(case, group)
+            type(e).model_validate({**e.model_dump(), **updates}) if e.id == entry_id else e
+            for e in getattr(case, group)
         ]
         return case.model_copy(update={group: items})
 
@@ -94,9 +97,10 @@ def exclusion(**updates: Any) -> Callable[[Case], Case]:
     def change(case: Case) -> Case:
         father = case.person("father")
         assert father.exclusion is not None
-        return entry("people", "father", exclusion=father.exclusion.model_copy(update=updates))(
-            case
+        changed = type(father.exclusion).model_validate(
+            {**father.exclusion.model_dump(), **updates}
         )
+        return entry("people", "father", exclusion=changed)(case)
 
     return change
 
@@ -253,6 +257,14 @@ SCENARIOS: dict[str, tuple[Callable[[Case], Case], dt.date]] = {
         BEFORE,
     ),
     "safety-to-excluded": (both(SAFE_ADDRESS, information(ABOUT_MOTHER)), BEFORE),
+    # The mother's safe address written into the venue: the father's invitation would print it.
+    "quotes-withheld": (
+        both(
+            SAFE_ADDRESS,
+            conference(venue=Venue(name="Flat 1, 2 Heron Way", address=["Northmoor"])),
+        ),
+        BEFORE,
+    ),
     "timescale-start-missing": (conference(strategy_discussion_date=None), BEFORE),
     # Fri 1 Jan 2027 is New Year's Day (core group then due by Fri 15 Jan, review by 1 Apr).
     "conference-not-working-day": (
@@ -951,8 +963,14 @@ def test_safety_kept_from_by_the_exclusion_context(compliant: Case, northmoor: A
 
 
 def test_ambiguous_title_and_surname_is_one_finding(compliant: Case, northmoor: Authority) -> None:
-    aunt = compliant.person("grandfather").model_copy(
-        update={"id": "aunt", "name": "Bronwen Fenwick", "relationship": "aunt"}
+    grandfather = compliant.person("grandfather")
+    aunt = type(grandfather).model_validate(
+        {
+            **grandfather.model_dump(),
+            "id": "aunt",
+            "name": "Bronwen Fenwick",
+            "relationship": "aunt",
+        }
     )
     case = compliant.model_copy(update={"people": [*compliant.people, aunt]})
     said = outcomes("robin", "Robin sees Ms Fenwick daily.")(case)

@@ -248,7 +248,9 @@ def test_a_councils_logo_symlinked_to_another_file_stops_the_render(tmp_path: Pa
     (profile.parent / "logo.png").unlink()
     (profile.parent / "logo.png").symlink_to(secret)
     code, stderr = _render(profile, tmp_path / "out")
-    assert code == ExitStatus.RENDER_ERROR, stderr
-    assert "notes.txt: refused" in stderr
-    assert "Traceback" not in stderr
+    # refused when the profile is loaded, before anything is rendered: the link is followed
+    # and what it names is not an image (the URL fetcher would refuse it too, exit 4)
+    assert code == ExitStatus.INVALID_INPUT, stderr
+    assert "logo: 'logo.png' is not a PNG or JPEG file" in stderr
+    assert "Traceback" not in stderr and SECRET not in stderr
     assert not list((tmp_path / "out").rglob("*.pdf"))
