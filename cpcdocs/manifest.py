@@ -172,7 +172,7 @@ def complete_pack(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(source.read_bytes())
         manifest["documents"].append(dict(entry))
-    order = {p: i for i, d in enumerate(plan_pack(case)) for p in d.paths()}
+    order = {p: i for i, p in enumerate(p for d in plan_pack(case) for p in d.paths())}
     manifest["documents"].sort(key=lambda e: (order.get(e["path"], len(order)), e["path"]))
     stages: dict[str, dict[str, str]] = {}
     first = (before or {}).get("stages") or {}

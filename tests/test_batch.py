@@ -559,6 +559,7 @@ def test_a_stage_falling_due_is_issued_on_the_first_night_it_is_due(
     file of an earlier stage differ from the published one.
     """
     import cpcdocs.pack
+    import cpcdocs.selection
     import cpcdocs.stages
 
     data = yaml.safe_load((ROOT / "samples" / "transfer-in.yaml").read_text(encoding="utf-8"))
@@ -576,6 +577,7 @@ def test_a_stage_falling_due_is_issued_on_the_first_night_it_is_due(
     def night(day: dt.date) -> str:
         monkeypatch.setattr(cpcdocs.stages, "today", lambda: day)
         monkeypatch.setattr(cpcdocs.pack, "today", lambda: day)
+        monkeypatch.setattr(cpcdocs.selection, "today", lambda: day)
         code, _, stderr = run_cli(
             "batch", str(case), "-o", str(out), "--log-format", "json", "--jobs", "1"
         )

@@ -43,7 +43,6 @@ from .docx_body import (
     write_blocks,
 )
 from .docx_zip import normalise_docx, normalised_zip
-from .pdf import source_date
 
 # Private names the benchmark and the tests reach through this module (its caches, the zip
 # writer, the run writer), still found here after the split.
@@ -307,9 +306,7 @@ def _core_properties(doc: Any, metadata: DocxMetadata, issued_on: dt.date | None
 
 
 def _document_time(issued_on: dt.date | None) -> dt.datetime:
-    epoch = source_date()
-    if epoch is not None:
-        return epoch.replace(tzinfo=None)
+    """The document's created and modified time: its stage's issue date, never the clock."""
     day = issued_on or dt.date(1980, 1, 1)
     return dt.datetime(day.year, day.month, day.day)
 

@@ -11,22 +11,21 @@ from __future__ import annotations
 import io
 import re
 import struct
-import time
 import zipfile
 import zlib
 
 from ..recurring import RecurringCache
-from .pdf import source_date
 
 __all__ = ["normalise_docx", "normalised_zip"]
 
 
 def _zip_time() -> tuple[int, int, int, int, int, int]:
-    epoch = source_date()
-    if epoch is None or epoch.year < 1980:
-        return (1980, 1, 1, 0, 0, 0)
-    t = time.gmtime(epoch.timestamp())
-    return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+    """Every member's time: the zip format's first day, never the clock.
+
+    Nor ``SOURCE_DATE_EPOCH``: the same document is the same file whichever night it is
+    rendered, so an unchanged published document is seen to be unchanged.
+    """
+    return (1980, 1, 1, 0, 0, 0)
 
 
 _CUSTOM_PROPS = "docProps/custom.xml"
@@ -42,7 +41,7 @@ def normalise_docx(data: bytes) -> bytes:
     """The same package with fixed entry order and dates, and no custom or identifying props.
 
     ``[Content_Types].xml`` first (as Word writes it), then every other part by name; every
-    entry dated 1980-01-01 (or ``SOURCE_DATE_EPOCH``); ``docProps/custom.xml`` dropped; the
+    entry dated 1980-01-01; ``docProps/custom.xml`` dropped; the
     company, manager and template path blanked in ``docProps/app.xml``.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as source:

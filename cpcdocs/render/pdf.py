@@ -164,15 +164,14 @@ def source_date() -> dt.datetime | None:
 
 
 def _w3c_date(issued_on: dt.date) -> str:
-    """The PDF's creation and modification time: ``SOURCE_DATE_EPOCH``, else the issue date.
+    """The PDF's creation and modification time: midnight UTC of its stage's issue date.
 
-    A full UTC time rather than a bare date: the document information (``D:…Z``) and the XMP
-    packet (``xmp:CreateDate``) then say exactly the same instant, which PDF/A validators
-    compare, and no reader has to guess a time zone.
+    Never the clock nor ``SOURCE_DATE_EPOCH``: a document is the same bytes for the same
+    inputs whichever night it is rendered, so a published stage that has not changed is seen
+    not to have changed. A full UTC time rather than a bare date: the document information
+    (``D:…Z``) and the XMP packet (``xmp:CreateDate``) then say exactly the same instant,
+    which PDF/A validators compare, and no reader has to guess a time zone.
     """
-    epoch = source_date()
-    if epoch is not None:
-        return epoch.strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{issued_on.isoformat()}T00:00:00Z"
 
 
