@@ -358,8 +358,12 @@ def audit_pack(
     *,
     issued_on: dt.date | None = None,
     jobs: int = 1,
+    templates_dir: str | Path | None = None,
 ) -> AuditReport:
     """Audit every file of a pack folder for leaks and for agreement with manifest and plan.
+
+    ``templates_dir``: the ``--templates`` folder the pack was rendered with, whose wording is
+    the letters' own (never a free-text value's).
 
     Every file in a recipient's folder is searched, listed in the manifest or not: an unlisted
     file still goes in that envelope. With no readable manifest, files are audited by folder
@@ -387,7 +391,7 @@ def audit_pack(
             day = max(dt.date.fromisoformat(d) for d in dates) if dates else None
         except ValueError:
             day = None
-    auditor = _Auditor(case, authority, day or dt.date.today())
+    auditor = _Auditor(case, authority, day or dt.date.today(), templates_dir)
 
     on_disk = {
         p.relative_to(pack).as_posix()

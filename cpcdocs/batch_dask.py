@@ -203,7 +203,7 @@ def publish_files(
         published_dir = out / reference
         before = published_manifest(published_dir) if published_dir.is_dir() else None
         complete_pack(staging, case, manifest, published_dir if before else None, before)
-        audit_and_publish(staging, out, case, authority)
+        audit_and_publish(staging, out, case, authority, templates=options.templates)
     except BaseException:
         discard(staging)
         raise

@@ -450,7 +450,13 @@ def refuse_quotes(
 
 
 def audit_and_publish(
-    staging: Path, out: Path, case: Case, authority: Authority, *, jobs: int = 1
+    staging: Path,
+    out: Path,
+    case: Case,
+    authority: Authority,
+    *,
+    jobs: int = 1,
+    templates: str | Path | None = None,
 ) -> None:
     """The audit gate, then the atomic move of a staged pack to ``out/<reference>``.
 
@@ -463,7 +469,7 @@ def audit_and_publish(
     from .publish import publish
 
     reference = case.case.reference
-    report = audit_pack(staging, case, authority, jobs=jobs)
+    report = audit_pack(staging, case, authority, jobs=jobs, templates_dir=templates)
     if report.leaked:
         raise LeakFound(
             f"{reference}: the audit found withheld information in the rendered pack; "
@@ -522,7 +528,7 @@ def render_pack(
             jobs=jobs,
             published_dir=target if target.is_dir() else None,
         )
-        audit_and_publish(staging, out, case, authority, jobs=jobs)
+        audit_and_publish(staging, out, case, authority, jobs=jobs, templates=options.templates)
     except BaseException:
         discard(staging)
         raise

@@ -259,6 +259,7 @@ def templates_check(templates_dir: str | None, cases: tuple[str, ...]) -> int:
     help="The case file the pack was rendered from.",
 )
 @authority_option
+@templates_option
 @click.option(
     "--format",
     "output",
@@ -267,7 +268,9 @@ def templates_check(templates_dir: str | None, cases: tuple[str, ...]) -> int:
     show_default=True,
     help='Lines to read, or {"pack", "clean", "findings": [...]} for scripts.',
 )
-def audit(pack: str, case_file: str, authority: str | None, output: str) -> int:
+def audit(
+    pack: str, case_file: str, authority: str | None, templates: str | None, output: str
+) -> int:
     """Re-read every file of a rendered pack and report anything its reader may not see.
 
     DOCX files are read part by part (body, headers, footers, comments, document properties,
@@ -288,7 +291,7 @@ def audit(pack: str, case_file: str, authority: str | None, output: str) -> int:
     from ..workers import default_jobs
 
     case, profile = case_and_authority(case_file, authority)
-    report = audit_pack(pack, case, profile, jobs=default_jobs())
+    report = audit_pack(pack, case, profile, jobs=default_jobs(), templates_dir=templates)
     if output == "json":
         click.echo(json.dumps(report.as_json(), indent=2))
     else:
