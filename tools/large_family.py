@@ -75,7 +75,7 @@ NOUNS = [
     "chair",
     "gate",
     "fence",
-    "cooker",
+    "oven",
     "fridge",
     "shower",
     "stairs",
@@ -221,7 +221,7 @@ def build(children: int = 8, people: int = 40, items: int = 400, seed: int = 7) 
             for _ in range(2)
         )
         text = (
-            f"On {when} {name} ({k}.0) {rng.choice(SUBJECTS)} ({k}.1) that {matter} "
+            f"On {when} ({k}.0) {name} ({k}.5) {rng.choice(SUBJECTS)} ({k}.1) that {matter} "
             f"({k}.2); {child['name'].split()[0]} ({k}.3) said {other} ({k}.4)."
         )
         information.append(
