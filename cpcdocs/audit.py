@@ -291,7 +291,7 @@ class _Auditor:
         self, rel: str, data: bytes, recipient: Recipient, kind: str | None, child: str | None
     ) -> list[Finding]:
         """Leak findings for one file, one per withheld item found (with every place it was)."""
-        from .extract import ExtractionError, extract_bytes
+        from .extract import PDF_STRINGS, ExtractionError, extract_bytes
 
         try:
             chunks = extract_bytes(data, PurePosixPath(rel).suffix.lower().lstrip("."))
@@ -300,7 +300,9 @@ class _Auditor:
         plan = self.search_plan(recipient, kind, child)
         places: dict[int, list[str]] = {}
         for chunk in chunks:
-            for index in plan.find(haystack(chunk.text, wrapped=chunk.wrapped)):
+            bookkeeping = chunk.where.startswith(PDF_STRINGS)
+            hay = haystack(chunk.text, wrapped=chunk.wrapped)
+            for index in plan.find(hay, numbers=not bookkeeping):
                 places.setdefault(index, []).append(chunk.where)
         found: list[Finding] = []
         for index, where in sorted(places.items()):

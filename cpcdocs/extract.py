@@ -35,6 +35,10 @@ from .recurring import RecurringCache
 
 __all__ = ["VALUES", "Chunk", "ExtractionError", "extract_bytes", "extract_file"]
 
+#: Where a PDF's own strings are reported: every string object in the file, the document's
+#: bookkeeping (object numbers, destinations) among them.
+PDF_STRINGS = "strings (annotations, forms, metadata, outline)"
+
 #: Separates values that are separate in the file (PDF string objects, XML attribute values,
 #: zip member names) within one chunk's text. The search reads no phrase across it: two
 #: bookmarks, "What the conference is for" and "Before the conference", are not one sentence.
@@ -432,7 +436,7 @@ def _pdf_objects(data: bytes, depth: int) -> list[Chunk]:
             _collect_strings(obj, strings)
             if isinstance(obj, pikepdf.Stream):
                 chunks.extend(_stream_chunks(obj, depth))
-    chunks.insert(0, Chunk("strings (annotations, forms, metadata, outline)", VALUES.join(strings)))
+    chunks.insert(0, Chunk(PDF_STRINGS, VALUES.join(strings)))
     return chunks
 
 

@@ -96,10 +96,17 @@ class SearchPlan:
         """
         return _shared_automaton(self._key)
 
-    def find(self, hay: str) -> set[int]:
-        """Indices (into :attr:`items`) of the items revealed in ``hay`` (from :func:`haystack`)."""
+    def find(self, hay: str, *, numbers: bool = True) -> set[int]:
+        """Indices (into :attr:`items`) of the items revealed in ``hay`` (from :func:`haystack`).
+
+        ``numbers=False`` ignores a number found alone: in a PDF's own strings (object
+        numbers, destinations, structure entries) "104" is the file's bookkeeping, not a
+        value; a number with its words around it is still a phrase, and still found.
+        """
         found: set[int] = set()
         for needle in _found(self._automaton, hay):
+            if not numbers and needle.strip().isdigit():
+                continue
             found.update(self.needles[needle])
         return found
 
