@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .haystacks import _TYPOGRAPHY, _WORD, _strip_marks, value_words
+from .render.env import _MONTHS as MONTH_NAMES
 from .rules import WithheldItem
 
 # -- distinctive words ---------------------------------------------------------------------------
@@ -38,20 +39,8 @@ SHINGLE = 5
 #: A run of everyday words this long shared with a withheld item is a copy, not chance.
 LONG_SHINGLE = 8
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+#: The month names the letters print (one list, in the wording helpers).
+_MONTHS = MONTH_NAMES
 #: Capitalised words that are never names: titles, months, days.
 _NOT_NAMES = frozenset(
     w.casefold()
