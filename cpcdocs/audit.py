@@ -43,6 +43,7 @@ from .errors import CpcdocsError, ExitStatus
 from .kinds import Stage, parse_filename
 from .model import Case
 from .plan import PER_CHILD, PlannedDocument, plan_pack
+from .quote_check import ReaderItems
 from .rules import Recipient, WithheldItem, profile_for, withheld_items
 from .search import (  # noqa: F401 - re-exported: the names callers and tests know
     _HAYSTACKS,
@@ -58,6 +59,7 @@ from .search import (  # noqa: F401 - re-exported: the names callers and tests k
     value_words,
     view_strings,
 )
+from .search_plan import NeedleIndex
 from .workers import fork_map
 
 __all__ = [
@@ -222,9 +224,10 @@ def _entry_child(entry: Mapping[str, Any], case: Case) -> str | None:
 class _Auditor:
     """Shared state for one pack: the plan, the rules' output and each reader's search plan.
 
-    A document comes in two formats and several kinds share a reader, so the withheld items and
-    the search plan (one automaton of every unexcused needle) are built once per (reader,
-    profile, child, kind).
+    A document comes in two formats and several kinds share a reader, so the search plan (what
+    this document's view excuses) is built once per (reader, profile, child, kind), the
+    withheld items once per (reader, profile, child) (``readers``, shared with the quote
+    check that ran before rendering) and the needle index, with its automaton, once per pack.
     """
 
     def __init__(
@@ -233,8 +236,11 @@ class _Auditor:
         authority: Authority,
         issued_on: dt.date,
         templates_dir: str | Path | None = None,
+        readers: ReaderItems | None = None,
     ) -> None:
         self.case = case
+        self.readers = readers or ReaderItems(case, authority)
+        self._index: NeedleIndex | None = None
         self.authority = authority
         self.issued_on = issued_on
         #: A ``--templates`` folder the pack was rendered with: its wording is the letters' own.
@@ -270,7 +276,7 @@ class _Auditor:
         profile = planned.profile if planned else profile_for(recipient)
         key = (recipient, profile, child, kind)
         if key not in self._plans:
-            items = withheld_items(self.case, self.authority, recipient, profile, child)
+            items, parallel = self.readers.of(recipient, profile, child)
             view = views.build_view(
                 self.case,
                 self.authority,
@@ -283,8 +289,9 @@ class _Auditor:
             excuse = Excuse.of(
                 view, items, extra=self._deadline_strings, templates_dir=self.templates_dir
             )
-            parallel = parallel_texts(self.case, self.authority, recipient, profile, child, items)
-            self._plans[key] = SearchPlan(items, excuse, parallel)
+            if self._index is None:
+                self._index = self.readers.index(self.plan.values())
+            self._plans[key] = SearchPlan(items, excuse, parallel, index=self._index)
         return self._plans[key]
 
     def leaks(
@@ -361,11 +368,13 @@ def audit_pack(
     issued_on: dt.date | None = None,
     jobs: int = 1,
     templates_dir: str | Path | None = None,
+    readers: ReaderItems | None = None,
 ) -> AuditReport:
     """Audit every file of a pack folder for leaks and for agreement with manifest and plan.
 
     ``templates_dir``: the ``--templates`` folder the pack was rendered with, whose wording is
-    the letters' own (never a free-text value's).
+    the letters' own (never a free-text value's). ``readers``: the withheld items the quote
+    check worked out for this case before rendering (:class:`ReaderItems`), reused.
 
     Every file in a recipient's folder is searched, listed in the manifest or not: an unlisted
     file still goes in that envelope. With no readable manifest, files are audited by folder
@@ -393,7 +402,7 @@ def audit_pack(
             day = max(dt.date.fromisoformat(d) for d in dates) if dates else None
         except ValueError:
             day = None
-    auditor = _Auditor(case, authority, day or dt.date.today(), templates_dir)
+    auditor = _Auditor(case, authority, day or dt.date.today(), templates_dir, readers)
 
     on_disk = {
         p.relative_to(pack).as_posix()

@@ -29,6 +29,7 @@ from .manifest import (
 )
 from .model import Case
 from .plan import PlannedDocument, enclosed_kinds, plan_pack
+from .quote_check import ReaderItems
 from .render_pool import _metadata as _metadata
 from .render_pool import _render_one as _render_one
 from .render_pool import get_renderer, render_all
@@ -256,6 +257,7 @@ def build_pack(
     published: dict[str, Any] | None = None,
     merge: bool = True,
     check_quotes: bool = True,
+    readers: ReaderItems | None = None,
 ) -> dict[str, Any]:
     """Render the documents of the stages due in this run into ``staging``, and its manifest.
 
@@ -265,7 +267,9 @@ def build_pack(
     audited or published here: :func:`render_pack` calls :func:`audit_and_publish` next. A
     Dask batch worker has no published files: it is given the published manifest
     (``published``, for the stages' dates) and ``merge=False``, and the client merges
-    (:func:`~cpcdocs.manifest.complete_pack`) before its audit. Returns the manifest.
+    (:func:`~cpcdocs.manifest.complete_pack`) before its audit. ``readers``: the withheld
+    items of each reader, worked out by the quote check and kept for the audit. Returns the
+    manifest.
     """
     from .load import load_case, resolve_authority
 
@@ -295,7 +299,7 @@ def build_pack(
         )
         raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
     if check_quotes:  # the first gate; the mutation tests switch it off to prove the audit
-        refuse_quotes(case, authority, docs, issued, options.templates)
+        refuse_quotes(case, authority, docs, issued, options.templates, readers)
     renderer = renderer or get_renderer(options.templates)
     published_entries = {
         str(e.get("path")): e for e in (before or {}).get("documents", []) if isinstance(e, dict)
@@ -413,6 +417,7 @@ def refuse_quotes(
     docs: Sequence[PlannedDocument],
     stage_dates: dict[Stage, dt.date],
     templates: str | Path | None = None,
+    readers: ReaderItems | None = None,
 ) -> None:
     """Refuse (exit 3) before rendering when a value a reader may see quotes a withheld one.
 
@@ -424,6 +429,7 @@ def refuse_quotes(
     """
     from .search import plan_quotes
 
+    readers = readers or ReaderItems(case, authority)
     found: list[str] = []
     by_stage: dict[Stage, list[PlannedDocument]] = {}
     for doc in docs:
@@ -431,7 +437,7 @@ def refuse_quotes(
     folder = str(templates) if templates else None
     for stage, group in by_stage.items():
         for doc, quote in plan_quotes(
-            case, authority, group, stage_dates[stage], templates_dir=folder
+            case, authority, group, stage_dates[stage], templates_dir=folder, readers=readers
         ):
             found.append(
                 f"{doc.folder}/{doc.kind.value}{'-' + doc.child if doc.child else ''}: {quote}"
@@ -457,10 +463,12 @@ def audit_and_publish(
     *,
     jobs: int = 1,
     templates: str | Path | None = None,
+    readers: ReaderItems | None = None,
 ) -> None:
     """The audit gate, then the atomic move of a staged pack to ``out/<reference>``.
 
-    ``jobs`` processes read and search the files (see :func:`~cpcdocs.audit.audit_pack`).
+    ``jobs`` processes read and search the files (see :func:`~cpcdocs.audit.audit_pack`);
+    ``readers``, the quote check's withheld items, are reused by the audit.
 
     Raises :class:`LeakFound` or :class:`RenderError` and publishes nothing when the audit finds
     anything; the caller discards the staging folder.
@@ -469,7 +477,9 @@ def audit_and_publish(
     from .publish import publish
 
     reference = case.case.reference
-    report = audit_pack(staging, case, authority, jobs=jobs, templates_dir=templates)
+    report = audit_pack(
+        staging, case, authority, jobs=jobs, templates_dir=templates, readers=readers
+    )
     if report.leaked:
         raise LeakFound(
             f"{reference}: the audit found withheld information in the rendered pack; "
@@ -517,6 +527,7 @@ def render_pack(
     reference = case.case.reference
     target = out / reference
     staging = stage(out, reference)
+    readers = ReaderItems(case, authority)
     try:
         manifest = build_pack(
             case_path,
@@ -527,8 +538,11 @@ def render_pack(
             authority=authority,
             jobs=jobs,
             published_dir=target if target.is_dir() else None,
+            readers=readers,
         )
-        audit_and_publish(staging, out, case, authority, jobs=jobs, templates=options.templates)
+        audit_and_publish(
+            staging, out, case, authority, jobs=jobs, templates=options.templates, readers=readers
+        )
     except BaseException:
         discard(staging)
         raise

@@ -15,7 +15,7 @@ from typing import Any
 from .excuses import Hidden, view_fields
 from .haystacks import value_words
 from .rules import WithheldItem
-from .search_plan import search_plan
+from .search_plan import NeedleIndex, pack_index, search_plan
 
 #: Rules that withhold a text only because of which child it concerns.
 _CHILD_SCOPE_RULES = frozenset({"per-child-document", "other-child"})
@@ -84,6 +84,43 @@ def parallel_texts(
     return out
 
 
+# -- one case's withheld items, worked out once per reader ----------------------------------------
+
+
+class ReaderItems:
+    """The withheld items and parallel texts of each (reader, profile, child) of one case.
+
+    A reader receives several kinds of document about the same child, and the items withheld
+    from them are the same for each: worked out once here, for the quote check and the audit
+    alike. :meth:`index` is one needle index over every reader of the pack, so one automaton
+    serves them all (:func:`~cpcdocs.search_plan.pack_index`).
+    """
+
+    def __init__(self, case: Any, authority: Any) -> None:
+        self.case = case
+        self.authority = authority
+        self._known: dict[tuple[Any, Any, str | None], tuple[list[WithheldItem], dict[str, str]]]
+        self._known = {}
+
+    def of(
+        self, recipient: Any, profile: Any, child: str | None
+    ) -> tuple[list[WithheldItem], dict[str, str]]:
+        """The items withheld from one reader's copy, and their parallel texts."""
+        key = (recipient, profile, child)
+        known = self._known.get(key)
+        if known is None:
+            from .rules import withheld_items
+
+            items = withheld_items(self.case, self.authority, recipient, profile, child)
+            parallel = parallel_texts(self.case, self.authority, recipient, profile, child, items)
+            known = self._known[key] = (items, parallel)
+        return known
+
+    def index(self, documents: Iterable[Any]) -> NeedleIndex:
+        """One needle index over the items withheld from the readers of ``documents``."""
+        return pack_index(self.of(d.recipient, d.profile, d.child)[0] for d in documents)
+
+
 # -- the pre-render quote check -----------------------------------------------------------------
 
 
@@ -105,6 +142,7 @@ def quoted_withheld(
     *,
     parallel: Mapping[str, str] | None = None,
     templates_dir: str | None = None,
+    index: NeedleIndex | None = None,
 ) -> list[Quote]:
     """Every string of ``view`` that holds a needle of an item withheld from its reader.
 
@@ -112,9 +150,10 @@ def quoted_withheld(
     plan action, a police item's words in a contingency) is an error to fix in the case file,
     named by field path and rule. Single distinctive words are not reported here (a word the
     reader may read in their own plan is no quote); phrases, names, dates, addresses and
-    contact details are. ``parallel``: see :func:`parallel_texts`.
+    contact details are. ``parallel``: see :func:`parallel_texts`; ``index``: a needle index
+    shared with other documents (:class:`ReaderItems`).
     """
-    plan = search_plan(view, items, parallel=parallel, templates_dir=templates_dir)
+    plan = search_plan(view, items, parallel=parallel, templates_dir=templates_dir, index=index)
     quotes = {
         Quote(path, item.rule, item.item)
         for field_path, text, _ in view_fields(view, Hidden.of(items))
@@ -133,22 +172,25 @@ def document_quotes(
     profile: Any = None,
     child: str | None = None,
     templates_dir: str | None = None,
+    readers: ReaderItems | None = None,
+    index: NeedleIndex | None = None,
 ) -> list[Quote]:
     """:func:`quoted_withheld` for one planned document, its view and items built here.
 
     The call ``render`` and ``check`` make for each planned document before anything is
-    rendered.
+    rendered. ``readers`` and ``index`` share the items and the automaton between the
+    documents of one pack (:func:`plan_quotes`).
     """
-    from .rules import profile_for, withheld_items
+    from .rules import profile_for
     from .views import build_view
 
     profile = profile or profile_for(recipient)
-    items = withheld_items(case, authority, recipient, profile, child)
+    readers = readers or ReaderItems(case, authority)
+    items, parallel = readers.of(recipient, profile, child)
     view = build_view(
         case, authority, recipient, kind=kind, issued_on=issued_on, profile=profile, child=child
     )
-    parallel = parallel_texts(case, authority, recipient, profile, child, items)
-    return quoted_withheld(view, items, parallel=parallel, templates_dir=templates_dir)
+    return quoted_withheld(view, items, parallel=parallel, templates_dir=templates_dir, index=index)
 
 
 def plan_quotes(
@@ -158,12 +200,20 @@ def plan_quotes(
     issued_on: dt.date,
     *,
     templates_dir: str | None = None,
+    readers: ReaderItems | None = None,
 ) -> list[tuple[Any, Quote]]:
     """:func:`document_quotes` for every planned document (:class:`~cpcdocs.plan.PlannedDocument`).
 
     Returns ``(document, quote)`` pairs, in plan order: what ``render`` refuses on (exit 3,
     each line naming the document, the field path and the rule) and ``check`` reports.
+    ``readers``: pass one :class:`ReaderItems` to calls for the same case (one per stage) and
+    to the audit that follows, so each reader's items are worked out once. The needle index
+    covers the whole plan of the case, so every stage and the audit share one automaton.
     """
+    from .plan import plan_pack
+
+    readers = readers or ReaderItems(case, authority)
+    index = readers.index(plan_pack(case))
     found: list[tuple[Any, Quote]] = []
     for doc in documents:
         quotes = document_quotes(
@@ -175,6 +225,8 @@ def plan_quotes(
             profile=doc.profile,
             child=doc.child,
             templates_dir=templates_dir,
+            readers=readers,
+            index=index,
         )
         found.extend((doc, quote) for quote in quotes)
     return found

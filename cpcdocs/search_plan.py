@@ -8,6 +8,9 @@ re-exports these names.
 from __future__ import annotations
 
 import functools
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -18,23 +21,81 @@ from .haystacks import value_words
 from .needles import item_needles
 from .rules import WithheldItem
 
-#: Per templates folder, whether each needle met so far is in the letters' own wording. The
-#: wording is the same for every reader, so each needle is looked up in it once per process.
-_IN_PLATE: dict[str | None, dict[str, bool]] = {}
-_IN_PLATE_LIMIT = 500_000
+#: Per set of needles (:attr:`NeedleIndex.key`) and templates folder, the needles found in
+#: the letters' own wording. The wording is the same for every reader, so a reader's needles
+#: are looked up in it once per process, whatever the number of documents they receive.
+_IN_PLATE: dict[tuple[str, str | None], frozenset[str]] = {}
+_IN_PLATE_LIMIT = 64
 
 
-def _plate_hits(needles: Iterable[str], templates_dir: str | None) -> set[str]:
-    """The needles found in :func:`boilerplate`, each looked up once per process."""
-    known = _IN_PLATE.setdefault(templates_dir, {})
-    needles = list(needles)
-    unknown = [n for n in needles if n not in known]
-    if unknown:
-        if len(known) + len(unknown) > _IN_PLATE_LIMIT:
-            known.clear()
-        hits = _found(_automaton(unknown), boilerplate(templates_dir))
-        known.update((n, n in hits) for n in unknown)
-    return {n for n in needles if known[n]}
+def _plate_hits(index: NeedleIndex, templates_dir: str | None) -> frozenset[str]:
+    """The needles of ``index`` found in :func:`boilerplate`, looked up once per process."""
+    key = (index.key, templates_dir)
+    hits = _IN_PLATE.get(key)
+    if hits is None:
+        if len(_IN_PLATE) >= _IN_PLATE_LIMIT:
+            _IN_PLATE.clear()
+        hits = frozenset(_found(index.automaton(), boilerplate(templates_dir)))
+        _IN_PLATE[key] = hits
+    return hits
+
+
+# -- the needles of the withheld items ----------------------------------------------------------
+
+
+class NeedleIndex:
+    """Every needle of a tuple of withheld items, and the items each one reveals.
+
+    Built once for a whole pack (:func:`pack_index`: every item withheld from any of its
+    readers), with one automaton, and shared by every reader's search plans: a large family
+    has tens of thousands of needles per reader, mostly the same items withheld from many
+    readers, and only a few hundred needles are ever found in any one file. Which of them
+    count for one reader's document is decided lazily, per needle found
+    (:class:`SearchPlan`).
+    """
+
+    def __init__(self, items: tuple[WithheldItem, ...]) -> None:
+        self.items = items
+        #: Each item's position; equal items (one value withheld by one rule) share one.
+        self.position: dict[WithheldItem, int] = {}
+        owners: dict[str, list[tuple[int, bool, bool]]] = {}
+        for item in items:
+            if item in self.position:
+                continue
+            index = self.position[item] = len(self.position)
+            for found_by in item_needles(item):
+                owners.setdefault(found_by.words, []).append(
+                    (index, found_by.weak, found_by.single)
+                )
+        #: Needle to ``(position, weak, single)`` of every item it reveals.
+        self.owners: dict[str, tuple[tuple[int, bool, bool], ...]] = {
+            needle: tuple(owned) for needle, owned in owners.items()
+        }
+        #: A digest of the needles: the key of the shared automaton, compared in O(1).
+        self.key = hashlib.sha256("\x00".join(sorted(self.owners)).encode()).hexdigest()
+
+    def covers(self, items: Iterable[WithheldItem]) -> bool:
+        """Whether every one of ``items`` is indexed here."""
+        return all(item in self.position for item in items)
+
+    def automaton(self) -> Any:
+        """The automaton of every needle, shared by every index with the same needles.
+
+        An index does not keep its automaton: a process may audit several packs, and each
+        automaton is megabytes. The few most recently used are kept (:func:`_shared_automaton`).
+        """
+        return _shared_automaton(self.key, self)
+
+
+@functools.lru_cache(maxsize=8)
+def needle_index(items: tuple[WithheldItem, ...]) -> NeedleIndex:
+    """:class:`NeedleIndex` of ``items``, remembered: the quote check and the audit share it."""
+    return NeedleIndex(items)
+
+
+def pack_index(item_lists: Iterable[Iterable[WithheldItem]]) -> NeedleIndex:
+    """One index of every item withheld from any reader of a pack (in first-seen order)."""
+    return needle_index(tuple(dict.fromkeys(i for items in item_lists for i in items)))
 
 
 # -- one pass: the automaton --------------------------------------------------------------------
@@ -43,10 +104,14 @@ def _plate_hits(needles: Iterable[str], templates_dir: str | None) -> set[str]:
 class SearchPlan:
     """What to look for in one reader's copy: every unexcused needle of every withheld item.
 
-    Built once per reader; :meth:`find` scans a text once for all of them. Every needle is
-    excused by :attr:`Excuse.phrases`; a single distinctive word also by :attr:`Excuse.free`;
-    and the needles of an item in ``parallel`` also by its parallel texts (see
-    :func:`parallel_texts`: two children's plans may say the same thing of each child).
+    Built once per reader and kind of document; :meth:`find` scans a text once for every
+    needle (one automaton, shared by the pack's readers: ``index``, from :func:`pack_index`),
+    keeps the needles of this reader's items and drops the needles this document's view
+    excuses. A needle is excused by :attr:`Excuse.phrases` or the letters' own wording; a
+    weak one (a single distinctive word, a phrase of everyday words) also by
+    :attr:`Excuse.free`; and the needles of an item in ``parallel`` also by its parallel texts
+    (see :func:`parallel_texts`: two children's plans may say the same thing of each child).
+    Each needle's verdict is decided the first time it is found, and remembered.
     """
 
     def __init__(
@@ -54,47 +119,73 @@ class SearchPlan:
         items: Sequence[WithheldItem],
         excuse: Excuse,
         parallel: Mapping[str, str] | None = None,
+        *,
+        index: NeedleIndex | None = None,
     ) -> None:
         self.items = tuple(items)
-        parallel = parallel or {}
-        owners: dict[str, list[tuple[int, bool]]] = {}
-        singles: dict[str, bool] = {}
-        for index, item in enumerate(self.items):
-            for found_by in item_needles(item):
-                owners.setdefault(found_by.words, []).append((index, found_by.weak))
-                singles[found_by.words] = singles.get(found_by.words, True) and found_by.single
-        everything = _shared_automaton(frozenset(owners))
+        if index is None or not index.covers(self.items):
+            index = needle_index(self.items)
+        self._index = index
+        #: Index position to this plan's indices into :attr:`items`.
+        self._local: dict[int, list[int]] = {}
+        for local, item in enumerate(self.items):
+            self._local.setdefault(index.position[item], []).append(local)
+        self._parallel = {
+            local: parallel[item.item]
+            for local, item in enumerate(self.items)
+            if parallel and item.item in parallel
+        }
+        everything = index.automaton()
         plate = _found(everything, excuse.phrases)
         if excuse.plate:
-            plate |= _plate_hits(owners, excuse.templates_dir)
-        free = _found(everything, excuse.free)
-        in_parallel = {hay: _found(everything, hay) for hay in set(parallel.values())}
+            plate |= _plate_hits(index, excuse.templates_dir)
+        self._plate = plate
+        self._free = _found(everything, excuse.free)
+        self._in_parallel = {hay: _found(everything, hay) for hay in set(self._parallel.values())}
+        self._kept: dict[str, tuple[tuple[int, ...], bool]] = {}
 
-        def excused(needle: str, index: int, weak: bool) -> bool:
-            if weak and needle in free:
-                return True
-            hay = parallel.get(self.items[index].item)
-            return hay is not None and needle in in_parallel[hay]
+    def _verdict(self, needle: str) -> tuple[tuple[int, ...], bool]:
+        """What one found needle means here: the items it reveals, and if it is a single word.
 
-        self.needles: dict[str, tuple[int, ...]] = {}
-        for needle, owned in owners.items():
-            if needle in plate:
-                continue
-            kept = tuple(dict.fromkeys(i for i, weak in owned if not excused(needle, i, weak)))
-            if kept:
-                self.needles[needle] = kept
-        self.singles = frozenset(n for n, single in singles.items() if single)
-        self._key = frozenset(self.needles)
+        ``single``: a single distinctive word of free text for every item it reveals.
+        None are revealed when this document's view excuses it or none of its items is
+        withheld from this reader.
+        """
+        verdict = self._kept.get(needle)
+        if verdict is None:
+            owned = [
+                (local, weak, single)
+                for position, weak, single in self._index.owners[needle]
+                for local in self._local.get(position, ())
+            ]
+            if not owned or needle in self._plate:
+                verdict = ((), False)
+            else:
+                kept = tuple(
+                    dict.fromkeys(
+                        local
+                        for local, weak, _ in owned
+                        if not (weak and needle in self._free)
+                        and not (
+                            local in self._parallel
+                            and needle in self._in_parallel[self._parallel[local]]
+                        )
+                    )
+                )
+                verdict = (kept, all(single for _, _, single in owned))
+            self._kept[needle] = verdict
+        return verdict
 
     @property
-    def _automaton(self) -> Any:
-        """The automaton of :attr:`needles`, built when first needed and shared (see below).
+    def needles(self) -> dict[str, tuple[int, ...]]:
+        """Every unexcused needle and the items it reveals (for tests and diagnosis)."""
+        out = {needle: self._verdict(needle)[0] for needle in self._index.owners}
+        return {needle: owned for needle, owned in out.items() if owned}
 
-        A plan does not keep its automaton: a large pack has a hundred plans and each
-        automaton is megabytes. Files are audited reader by reader, so the few most recently
-        used automata (:func:`_shared_automaton`) are the ones needed next.
-        """
-        return _shared_automaton(self._key)
+    @property
+    def singles(self) -> frozenset[str]:
+        """The needles that are a single distinctive word of free text for every owner."""
+        return frozenset(n for n in self._index.owners if self._verdict(n)[1])
 
     def find(self, hay: str, *, numbers: bool = True) -> set[int]:
         """Indices (into :attr:`items`) of the items revealed in ``hay`` (from :func:`haystack`).
@@ -104,10 +195,10 @@ class SearchPlan:
         value; a number with its words around it is still a phrase, and still found.
         """
         found: set[int] = set()
-        for needle in _found(self._automaton, hay):
+        for needle in _found(self._index.automaton(), hay):
             if not numbers and needle.strip().isdigit():
                 continue
-            found.update(self.needles[needle])
+            found.update(self._verdict(needle)[0])
         return found
 
     def needles_of(self, index: int) -> list[str]:
@@ -116,10 +207,11 @@ class SearchPlan:
 
     def quotes(self, path: str, text: str) -> Iterator[tuple[str, WithheldItem]]:
         """Items whose needles (single words aside) a view string holds, with its path."""
-        for needle in _found(self._automaton, value_words(text)):
-            if needle not in self.singles:
-                for index in self.needles[needle]:
-                    yield path, self.items[index]
+        for needle in _found(self._index.automaton(), value_words(text)):
+            kept, single = self._verdict(needle)
+            if not single:
+                for local in kept:
+                    yield path, self.items[local]
 
 
 def _automaton(needles: Iterable[str]) -> Any:
@@ -133,15 +225,30 @@ def _automaton(needles: Iterable[str]) -> Any:
     return automaton
 
 
-@functools.lru_cache(maxsize=16)
-def _shared_automaton(needles: frozenset[str]) -> Any:
-    """:func:`_automaton`, shared by the readers and documents that search for the same needles.
+_AUTOMATA: OrderedDict[str, Any] = OrderedDict()
+_AUTOMATA_KEPT = 4
+_AUTOMATA_LOCK = threading.Lock()
 
-    A reader's letters and a child's several readers often have exactly the same withheld
-    items; building the automaton was most of a search plan's cost. Sixteen are kept: enough
-    for one reader's documents, bounded in memory (about 1 MB per thousand needles each).
+
+def _shared_automaton(key: str, index: NeedleIndex) -> Any:
+    """:func:`_automaton` of ``index``'s needles, shared by every index with the same ``key``.
+
+    One automaton serves a whole pack (:func:`pack_index`); building it is most of the cost of
+    searching. Four are kept, the least recently used dropped first: a process renders and
+    audits one pack at a time, and each automaton is about 1 MB per thousand needles. Keyed
+    by digest, so a lookup never compares sets of needles.
     """
-    return _automaton(sorted(needles))
+    with _AUTOMATA_LOCK:
+        automaton = _AUTOMATA.get(key)
+        if automaton is not None or key in _AUTOMATA:
+            _AUTOMATA.move_to_end(key)
+            return automaton
+    automaton = _automaton(sorted(index.owners))
+    with _AUTOMATA_LOCK:
+        _AUTOMATA[key] = automaton
+        while len(_AUTOMATA) > _AUTOMATA_KEPT:
+            _AUTOMATA.popitem(last=False)
+    return automaton
 
 
 def _found(automaton: Any, hay: str) -> set[str]:
@@ -158,7 +265,8 @@ def search_plan(
     extra: Iterable[str] = (),
     parallel: Mapping[str, str] | None = None,
     templates_dir: str | None = None,
+    index: NeedleIndex | None = None,
 ) -> SearchPlan:
     """The search plan of one reader's document: ``items`` less what ``view`` may excuse."""
     excuse = Excuse.of(view, items, extra=extra, templates_dir=templates_dir)
-    return SearchPlan(items, excuse, parallel)
+    return SearchPlan(items, excuse, parallel, index=index)

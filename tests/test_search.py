@@ -296,6 +296,31 @@ def test_one_automaton_finds_every_item_in_one_pass() -> None:
     assert all(plan.needles_of(i) for i in range(3))
 
 
+def test_a_pack_index_shared_by_readers_finds_what_each_readers_own_would() -> None:
+    """One automaton for the whole pack: another reader's items are never this reader's."""
+    from cpcdocs.search_plan import pack_index
+
+    mine = [
+        WithheldItem("absent-child", "a", names=("Cal Abernethy",)),
+        WithheldItem("tag:third_party", "c", texts=(HEALTH,)),
+    ]
+    theirs = [
+        WithheldItem("address-withheld", "b", addresses=(REFUGE,)),
+        WithheldItem("tag:third_party", "c", texts=(HEALTH,)),
+    ]
+    index = pack_index([mine, theirs])
+    excuse = Excuse(phrases=words("Cal Abernethy"), free="")
+    shared = SearchPlan(mine, excuse, index=index)
+    own = SearchPlan(mine, excuse)
+    text = haystack("Cal Abernethy lives at 17 Kestrel Mews; sertraline.")
+    assert shared.find(text) == own.find(text) == {1}
+    assert shared.needles == own.needles
+    assert shared.singles == own.singles
+    # An item the index does not hold (a file from outside the plan): the plan builds its own.
+    stray = WithheldItem("absent-person", "z", names=("Dorota Finchley",))
+    assert SearchPlan([stray], NOTHING, index=index).find(haystack("Dorota Finchley")) == {0}
+
+
 def test_search_time_grows_linearly_with_the_text() -> None:
     items = [WithheldItem("tag:third_party", f"t{i}", texts=(f"{HEALTH} {i}",)) for i in range(200)]
     plan = SearchPlan(items, NOTHING)
