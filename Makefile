@@ -61,7 +61,7 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy cpcdocs
+	$(BIN)/mypy --strict cpcdocs
 
 format: setup
 	$(BIN)/ruff format .

@@ -412,7 +412,8 @@ def _pdf_string(value: object) -> str:
     try:
         return str(value)
     except (UnicodeDecodeError, ValueError):
-        return bytes(value).decode("latin-1")  # type: ignore[call-overload]
+        raw: bytes = bytes(value)  # type: ignore[call-overload]
+        return raw.decode("latin-1")
 
 
 def _pdf_objects(data: bytes, depth: int) -> list[Chunk]:

@@ -42,7 +42,8 @@ from .selection import (
     select_documents,
 )
 from .stages import StageDate, today
-from .views import DeadlineView, View, build_view
+from .views import View, build_view
+from .viewtypes import DeadlineView
 
 if TYPE_CHECKING:
     from .render import Renderer

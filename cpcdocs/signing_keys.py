@@ -267,7 +267,7 @@ class Pkcs12Signer:
     def signature_size(self) -> int:
         """Certificates embedded (pyHanko embeds the whole chain) plus signature and framing."""
         certs = sum(len(c.dump()) for c in (self._certificate, *self._chain))
-        key_bytes = (self._private_key.bit_size + 7) // 8
+        key_bytes: int = (self._private_key.bit_size + 7) // 8
         # ECDSA signatures are DER pairs of integers, a little over twice the key size.
         return certs + 2 * key_bytes + 16 + _CMS_OVERHEAD
 

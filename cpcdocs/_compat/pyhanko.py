@@ -73,7 +73,7 @@ def outline_stamp_style(draw: Draw, fallback_text: str, **style: Any) -> Any:
         def as_form_xobject(self) -> Any:
             # Outlines are verbose; compressed, the widget adds a few kilobytes, not seventy.
             xobject = super().as_form_xobject()
-            xobject.compress()  # type: ignore[no-untyped-call]
+            xobject.compress()
             return xobject
 
         def _render_inner_content(self) -> list[bytes]:
