@@ -138,26 +138,18 @@ def nothing_cached() -> Iterator[None]:
 
     A fresh :class:`~cpcdocs.render.Renderer` brings a new Jinja environment (templates compiled
     again), a new WeasyPrint engine (stylesheets parsed, fonts loaded, images decoded again) and
-    a new Word engine (templates read from disk); what lives at module level is emptied here:
-    parsed Word packages and their shared styles, docxtpl's patched XML, the compressed zip
-    members, and the audit's remembered parts.
+    a new Word engine (templates read from disk); what lives at module level is emptied here
+    by :func:`cpcdocs.caches.clear`, the one owner of every cache: parsed Word packages and
+    their shared styles, docxtpl's patched XML, the compressed zip members, the audit's
+    remembered parts, and the rest.
     """
-    from cpcdocs import audit, extract
-    from cpcdocs.render import docx
+    from cpcdocs import caches
 
-    def clear() -> None:
-        docx._PRISTINE.clear()
-        docx._SHARED_STYLES.clear()
-        docx._DEFLATED.clear()
-        docx._template_class.cache_clear()
-        extract._XML_CHUNKS.clear()
-        audit._HAYSTACKS.clear()
-
-    clear()
+    caches.clear()
     try:
         yield
     finally:
-        clear()
+        caches.clear()
 
 
 def naive_pdf(doc: Any, view: Any) -> bytes:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from . import __version__
+from . import __version__, caches
 from .batch_inputs import BatchOptions, CaseOutcome
 from .log_scrubbing import _failure, _reference_of
 from .pack import MANIFEST
@@ -36,7 +36,7 @@ class _Checked:
     authority_file: str | None = None
 
 
-_AUTHORITIES: dict[tuple[str, int, int], Any] = {}
+_AUTHORITIES: dict[tuple[str, int, int], Any] = caches.owned("batch_changes: authorities", {})
 
 
 def _authority(path: Path) -> Any:

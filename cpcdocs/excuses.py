@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -19,6 +18,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from . import caches
 from .haystacks import haystack, value_words
 from .needles import date_forms
 from .rules import WithheldItem
@@ -59,7 +59,7 @@ def _template_files(root: Path) -> Iterator[Path]:
             yield from sorted(p for p in base.rglob("*") if p.is_file())
 
 
-@functools.lru_cache(maxsize=8)
+@caches.memo("excuses: the letters' own wording", maxsize=8)
 def boilerplate(templates_dir: str | None = None) -> str:
     """The letters' own wording, as searchable words (``|``-joined, see :func:`words`).
 

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import caches
 from .recurring import RecurringCache
 
 __all__ = ["VALUES", "Chunk", "ExtractionError", "extract_bytes", "extract_file"]
@@ -233,7 +234,9 @@ _NOT_TEXT = re.compile(rb"<!--.*?-->|<\?(?!xml[\s?]).*?\?>", re.DOTALL)
 
 #: XML parts of at least this size are remembered when they recur (see :func:`_xml_chunks`).
 _RECURRING_PART = 4096
-_XML_CHUNKS: RecurringCache[tuple[str, bytes], list[Chunk]] = RecurringCache(2 * 1024 * 1024)
+_XML_CHUNKS: RecurringCache[tuple[str, bytes], list[Chunk]] = caches.owned(
+    "extract: recurring XML parts", RecurringCache(2 * 1024 * 1024)
+)
 
 
 def _xml_chunks(name: str, part: bytes) -> list[Chunk]:
@@ -284,7 +287,7 @@ def _read_xml(name: str, part: bytes) -> list[Chunk]:
 #: Per tag: (is layout markup, text emitted at its end, character it stands for, is a text
 #: element). Tags repeat thousands of times in a part, so each is classified once.
 _TagInfo = tuple[bool, str, str, bool]
-_TAGS: dict[str, _TagInfo] = {}
+_TAGS: dict[str, _TagInfo] = caches.owned("extract: XML tag kinds", {})
 
 
 def _classify(tag: str) -> _TagInfo:

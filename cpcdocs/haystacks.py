@@ -7,10 +7,10 @@ could hide a value). Split out of :mod:`cpcdocs.search`, which re-exports these 
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
+from . import caches
 from .recurring import RecurringCache
 
 # -- normalisation ------------------------------------------------------------------------------
@@ -90,7 +90,7 @@ _BOUNDARY = "\ue000"
 _WORD_OR_BOUNDARY = re.compile(r"\w+|\ue000")
 
 
-@functools.lru_cache(maxsize=8192)
+@caches.memo("haystacks: value words", maxsize=8192)
 def value_words(text: str) -> str:
     """:func:`words` of a short value (a name, an address line, a view string), remembered.
 
@@ -110,7 +110,9 @@ _LINES = re.compile(_LINE_BREAK)
 
 #: Texts of at least this length have their haystack remembered when they recur.
 _RECURRING_TEXT = 4096
-_HAYSTACKS: RecurringCache[tuple[str, bool], str] = RecurringCache(2 * 1024 * 1024)
+_HAYSTACKS: RecurringCache[tuple[str, bool], str] = caches.owned(
+    "haystacks: recurring normalised texts", RecurringCache(2 * 1024 * 1024)
+)
 
 
 def haystack(text: str, *, wrapped: bool = False) -> str:

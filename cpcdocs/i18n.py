@@ -28,7 +28,6 @@ import datetime as dt
 import gettext
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from babel.dates import format_date
 from babel.messages.catalog import Catalog as BabelCatalog
 from babel.messages.pofile import read_po, write_po
 
+from . import caches
 from .errors import RenderError
 
 __all__ = [
@@ -89,12 +89,12 @@ def html_lang(language: str | None) -> str:
     return "en-GB" if is_english(language) else str(language).replace("_", "-")
 
 
-@lru_cache(maxsize=16)
+@caches.memo("i18n: plural rules", maxsize=16)
 def _plural_function(expr: str) -> Any:
     return gettext.c2py(expr)
 
 
-@lru_cache(maxsize=64)
+@caches.memo("i18n: Babel locales", maxsize=64)
 def _locale(language: str) -> Locale | None:
     try:
         return Locale.parse(language.replace("-", "_"))

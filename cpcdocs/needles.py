@@ -9,12 +9,12 @@ re-exports these names.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import caches
 from .haystacks import _TYPOGRAPHY, _WORD, _strip_marks, value_words
 from .render.env import _MONTHS as MONTH_NAMES
 from .rules import WithheldItem
@@ -52,7 +52,7 @@ _NOT_NAMES = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=65536)
+@caches.memo("needles: word frequencies", maxsize=65536)
 def zipf(word: str) -> float:
     """How common a (casefolded) word is in English, on the Zipf scale (0 for unknown words).
 
@@ -337,7 +337,7 @@ def exact_needles(value: str) -> list[Needle]:
     return [Needle(n) for n in found if _worth_searching(n)]
 
 
-@functools.lru_cache(maxsize=4096)
+@caches.memo("needles: each withheld item's needles", maxsize=4096)
 def item_needles(item: WithheldItem) -> tuple[Needle, ...]:
     """Every needle of one withheld item, by the kind of each of its values; remembered.
 

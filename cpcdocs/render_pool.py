@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import caches
 from .errors import CpcdocsError
 from .plan import PlannedDocument
 from .views import View
@@ -106,7 +107,7 @@ def _picklable(outcome: Rendered) -> Rendered:
     return Rendered(outcome.data, outcome.error) if outcome.exception else outcome
 
 
-_RENDERERS: dict[str, Renderer] = {}
+_RENDERERS: dict[str, Renderer] = caches.owned("render_pool: renderers", {})
 
 
 def get_renderer(templates: str | Path | None = None) -> Renderer:

@@ -7,7 +7,6 @@ re-exports these names.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -16,6 +15,7 @@ from typing import Any
 
 import ahocorasick
 
+from . import caches
 from .excuses import Excuse, boilerplate
 from .haystacks import value_words
 from .needles import item_needles
@@ -24,7 +24,9 @@ from .rules import WithheldItem
 #: Per set of needles (:attr:`NeedleIndex.key`) and templates folder, the needles found in
 #: the letters' own wording. The wording is the same for every reader, so a reader's needles
 #: are looked up in it once per process, whatever the number of documents they receive.
-_IN_PLATE: dict[tuple[str, str | None], frozenset[str]] = {}
+_IN_PLATE: dict[tuple[str, str | None], frozenset[str]] = caches.owned(
+    "search_plan: needles in the letters' wording", {}
+)
 _IN_PLATE_LIMIT = 64
 
 
@@ -87,7 +89,7 @@ class NeedleIndex:
         return _shared_automaton(self.key, self)
 
 
-@functools.lru_cache(maxsize=8)
+@caches.memo("search_plan: needle indexes", maxsize=8)
 def needle_index(items: tuple[WithheldItem, ...]) -> NeedleIndex:
     """:class:`NeedleIndex` of ``items``, remembered: the quote check and the audit share it."""
     return NeedleIndex(items)
@@ -225,7 +227,7 @@ def _automaton(needles: Iterable[str]) -> Any:
     return automaton
 
 
-_AUTOMATA: OrderedDict[str, Any] = OrderedDict()
+_AUTOMATA: OrderedDict[str, Any] = caches.owned("search_plan: automata", OrderedDict())
 _AUTOMATA_KEPT = 4
 _AUTOMATA_LOCK = threading.Lock()
 

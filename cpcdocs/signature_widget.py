@@ -10,11 +10,11 @@ a PDF/A file stays valid without HarfBuzz (:func:`stamp_style`).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from . import caches
 from ._compat.pyhanko import outline_stamp_style
 
 __all__ = [
@@ -153,7 +153,7 @@ def _fonts_dir() -> Path:
     return templates_root() / "fonts"
 
 
-@functools.lru_cache(maxsize=4)
+@caches.memo("signature_widget: glyph outlines", maxsize=4)
 def _font(bold: bool) -> Any:
     from fontTools.ttLib import TTFont
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from . import caches
 from .errors import CpcdocsError, ExitStatus
 
 __all__ = [
@@ -272,7 +273,7 @@ class Pkcs12Signer:
         return certs + 2 * key_bytes + 16 + _CMS_OVERHEAD
 
 
-_SIGNERS: dict[tuple[str, str], Signer] = {}
+_SIGNERS: dict[tuple[str, str], Signer] = caches.owned("signing_keys: loaded keys", {})
 
 
 def load_signer(config: SignConfig) -> Signer:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from . import caches
 from .enums import BUILTIN_TAGS
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def _edit_distance(a: str, b: str) -> int:
     return row[len(b)]
 
 
-@lru_cache(maxsize=32)
+@caches.memo("tags: near-miss index", maxsize=32)
 def _one_deletion_index(known: frozenset[str]) -> dict[str, frozenset[str]]:
     """Each known tag and each of its one-letter deletions, mapped back to the tags.
 

@@ -24,11 +24,11 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import holidays
 
+from . import caches
 from .authority import Nation
 from .model import ConferenceType, Outcome
 from .nations import nation_sources
@@ -180,7 +180,7 @@ class WorkingCalendar:
         return sign * count
 
 
-@lru_cache(maxsize=64)
+@caches.memo("timeline: working calendars", maxsize=64)
 def _calendar(nation: Nation, closure_days: frozenset[dt.date]) -> WorkingCalendar:
     return WorkingCalendar(nation, closure_days)
 

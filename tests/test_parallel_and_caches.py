@@ -580,3 +580,50 @@ def test_the_benchmarks_naive_baseline_starts_with_every_cache_empty(
         assert not docx_module._PRISTINE and not docx_module._SHARED_STYLES
         assert len(docx_module._DEFLATED) == 0
         assert len(extract_module._XML_CHUNKS) == 0 and len(audit_module._HAYSTACKS) == 0
+
+
+def test_every_module_level_cache_is_declared_to_the_one_owner() -> None:
+    """A cache kept by a module but not declared in :mod:`cpcdocs.caches` would survive
+    ``caches.clear()``: the benchmark's naive baseline would then reuse it unawares."""
+    import importlib
+    import pkgutil
+    from collections import OrderedDict
+
+    import cpcdocs
+    from cpcdocs import caches
+    from cpcdocs.recurring import RecurringCache
+
+    undeclared: list[str] = []
+    for info in pkgutil.walk_packages(cpcdocs.__path__, "cpcdocs."):
+        if info.name.startswith("cpcdocs._compat") or info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            memoised = (
+                hasattr(value, "cache_clear")
+                and getattr(value, "__module__", "") == module.__name__
+            )
+            # An empty mutable mapping at module level is filled as the module works: a cache.
+            # (Tables of constants are filled where they are written.)
+            store = isinstance(value, RecurringCache) or (
+                type(value) in (dict, OrderedDict, set)
+                and not value
+                and name.startswith("_")
+                and name.lstrip("_").isupper()
+            )
+            if (memoised or store) and not caches.declared(value):
+                undeclared.append(f"{info.name}.{name}")
+    assert not undeclared, undeclared
+    assert len(caches.names()) >= 20
+
+
+def test_one_clear_empties_every_declared_cache() -> None:
+    from cpcdocs import caches, needles, search_plan
+    from cpcdocs.render import docx as docx_module2
+
+    needles.zipf("kestrel")
+    search_plan._AUTOMATA["k"] = None
+    docx_module2._PRISTINE[b"k"] = (None, {})
+    caches.clear()
+    assert needles.zipf.cache_info().currsize == 0  # type: ignore[attr-defined]
+    assert not search_plan._AUTOMATA and not docx_module2._PRISTINE

@@ -21,13 +21,13 @@ is the engine: templates loaded, copied and rendered, pictures bound, properties
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import caches
 from .._compat.docx import element, package_members, styles_part
 from .._compat.docxtpl import before_saving, open_document, picture_inline, template_class
 from .blocks import Block, parse_fragment
@@ -189,7 +189,7 @@ class DocxEngine:
         return normalised_zip(_parts(tpl.docx.part.package))
 
 
-@functools.cache
+@caches.memo("render.docx: the patched DocxTemplate class", maxsize=None)
 def _template_class() -> Any:
     """``DocxTemplate`` that patches each distinct part XML once per process.
 
@@ -203,9 +203,11 @@ def _template_class() -> Any:
     return template_class(lambda data, share: _fresh_document(data, share_styles=share))
 
 
-_PRISTINE: dict[bytes, tuple[Any, dict[str, str]]] = {}
+_PRISTINE: dict[bytes, tuple[Any, dict[str, str]]] = caches.owned(
+    "render.docx: parsed templates", {}
+)
 #: id(styles part) -> (that part, its XML): the styles parts copies share with their template.
-_SHARED_STYLES: dict[int, tuple[Any, bytes]] = {}
+_SHARED_STYLES: dict[int, tuple[Any, bytes]] = caches.owned("render.docx: shared styles parts", {})
 
 
 def _fresh_document(data: bytes, *, share_styles: bool = False) -> Any:

@@ -14,6 +14,7 @@ import struct
 import zipfile
 import zlib
 
+from .. import caches
 from ..recurring import RecurringCache
 
 __all__ = ["normalise_docx", "normalised_zip"]
@@ -77,7 +78,9 @@ def normalised_zip(parts: dict[str, bytes]) -> bytes:
 #: replaying those cases' members, a 2 MB limit spares as much deflating as 4 MB did (94% of
 #: member bytes), and 512 KB only 11%. At 4 MB a batch worker was still filling it 75 cases
 #: in, which the benchmark counted as growth.
-_DEFLATED: RecurringCache[bytes, tuple[int, bytes]] = RecurringCache(2 * 1024 * 1024)
+_DEFLATED: RecurringCache[bytes, tuple[int, bytes]] = caches.owned(
+    "render.docx_zip: deflated members", RecurringCache(2 * 1024 * 1024)
+)
 
 
 def _compress(data: bytes) -> tuple[int, bytes]:
