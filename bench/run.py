@@ -640,15 +640,49 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     header = "\n".join(f"- {key}: {value}" for key, value in info.items())
     notes = "\n".join(f"- {row.figure}: {'; '.join(row.notes)}" for row in rows if row.notes)
-    RESULTS.write_text(
-        "# Benchmark results\n\n"
-        "Written by `make bench` (`bench/run.py`); see its docstring for what each figure "
-        "measures and what the naive baseline is.\n\n"
-        f"{header}\n\n{text}\n\n{notes}\n",
-        encoding="utf-8",
-    )
+    run = f"{header}\n\n{text}\n\n{notes}".rstrip()
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    RESULTS.write_text(merge_results(old, run, str(info["date"])), encoding="utf-8")
     print(f"\nwrote {RESULTS.relative_to(ROOT)}")
     return 0
+
+
+LATEST = "## Latest run"
+DESIGN = "## Measurements behind the design"
+EARLIER = "## Earlier runs"
+
+
+def merge_results(old: str, run: str, date: str) -> str:
+    """``bench/results.md`` with ``run`` as the latest run and nothing earlier lost.
+
+    The file is the project's measurement history (the code's comments point here rather than
+    carry numbers that go stale): the latest run on top, then the hand-written measurements
+    behind design choices (cache sizes, parsers), then every earlier run, newest first. The
+    previous latest run moves down under its own date.
+    """
+
+    def section(title: str) -> str:
+        if title not in old:
+            return ""
+        body = old.split(title, 1)[1]
+        cut = [body.find(f"\n{t}") for t in (LATEST, DESIGN, EARLIER) if f"\n{t}" in body]
+        return body[: min(cut)] if cut else body
+
+    previous = section(LATEST).strip()
+    if previous.startswith("("):  # "## Latest run (date)"
+        when, _, previous = previous[1:].partition(")")
+        previous = f"### {when}\n{previous}"
+    earlier = "\n\n".join(p for p in (previous.strip(), section(EARLIER).strip()) if p)
+    design = section(DESIGN).strip()
+    return (
+        "# Benchmark results\n\n"
+        "Written by `make bench` (`bench/run.py`); see its docstring for what each figure "
+        "measures and what the naive baseline is. Each run goes on top; earlier runs are kept "
+        "below, newest first.\n\n"
+        f"{LATEST} ({date})\n\n{run.strip()}\n\n"
+        f"{DESIGN}\n\n{design}\n\n"
+        f"{EARLIER}\n\n{earlier}\n"
+    )
 
 
 def only_memory() -> int:
@@ -662,8 +696,9 @@ def only_memory() -> int:
     text = table(rows)
     print(text)
     header = "\n".join(f"- {key}: {value}" for key, value in info.items())
-    with RESULTS.open("a", encoding="utf-8") as results:
-        results.write(f"\n## Memory, measured again on its own\n\n{header}\n\n{text}\n")
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    run = f"Memory only (bench/run.py --only memory).\n\n{header}\n\n{text}"
+    RESULTS.write_text(merge_results(old, run, str(info["date"])), encoding="utf-8")
     print(f"\nadded to {RESULTS.relative_to(ROOT)}")
     return 0
 

@@ -243,8 +243,8 @@ def _xml_chunks(name: str, part: bytes) -> list[Chunk]:
     """:func:`_read_xml`, remembered for a large part met again byte for byte.
 
     (batch) Every Word file of a pack carries its template's styles part, theme and font table
-    unchanged; in the report templates the styles alone are 790 KB of XML, which took longer
-    to read than the rest of the file. The same bytes under the same name give the same
+    unchanged; in the report templates the styles part alone took longer to read than the
+    rest of the file. The same bytes under the same name give the same
     chunks, so nothing the audit sees changes.
     """
     if len(part) < _RECURRING_PART:

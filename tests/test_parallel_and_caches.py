@@ -627,3 +627,26 @@ def test_one_clear_empties_every_declared_cache() -> None:
     caches.clear()
     assert needles.zipf.cache_info().currsize == 0  # type: ignore[attr-defined]
     assert not search_plan._AUTOMATA and not docx_module2._PRISTINE
+
+
+def test_the_bench_puts_a_run_on_top_and_loses_no_earlier_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``bench/results.md`` is the measurement history: a new run must not erase it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "cpcdocs_bench_merge", Path(__file__).resolve().parent.parent / "bench" / "run.py"
+    )
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, bench)
+    spec.loader.exec_module(bench)
+    committed = (Path(__file__).resolve().parent.parent / "bench" / "results.md").read_text()
+    first = bench.merge_results(committed, "- date: run one\n\n| a | b |", "2031-01-01 01:00")
+    second = bench.merge_results(first, "- date: run two\n\n| c | d |", "2031-01-02 01:00")
+    assert second.index("run two") < second.index("## Measurements behind the design")
+    assert second.index("## Earlier runs") < second.index("run one")
+    assert second.count("### 2031-01-01 01:00") == 1
+    for heading in ("Shared styles part", "2026-11-23 05:11", "2026-11-23 01:35"):
+        assert second.count(heading) == 1, heading

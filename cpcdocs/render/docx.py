@@ -218,8 +218,9 @@ def _fresh_document(data: bytes, *, share_styles: bool = False) -> Any:
 
     With ``share_styles`` the copy uses the template's own styles part instead of a copy, and
     :func:`_parts` writes the XML serialised once. Nothing but large print and easy read
-    changes a style, and those ask for a copy. The report templates' styles part is 350 KB
-    (every built-in style Word knows): copying and serialising it was 9 ms of a 15 ms proforma.
+    changes a style, and those ask for a copy. The report templates' styles part holds every
+    built-in style Word knows, and copying and serialising it was most of a proforma's time
+    (bench/results.md, "Measurements behind the design").
     """
     import copy
 

@@ -74,10 +74,7 @@ def normalised_zip(parts: dict[str, bytes]) -> bytes:
 #: numbering, settings, logo) stay; a letter's own text (``word/document.xml``, the header with
 #: its address) is new every time and never kept; members shared only within one case (two
 #: letters to the same reader) age out, so a batch worker does not grow from case to case.
-#: Over 120 generated cases the members met in three cases or more were 31, 0.9 MB in all;
-#: replaying those cases' members, a 2 MB limit spares as much deflating as 4 MB did (94% of
-#: member bytes), and 512 KB only 11%. At 4 MB a batch worker was still filling it 75 cases
-#: in, which the benchmark counted as growth.
+#: Why 2 MB: bench/results.md, "Measurements behind the design".
 _DEFLATED: RecurringCache[bytes, tuple[int, bytes]] = caches.owned(
     "render.docx_zip: deflated members", RecurringCache(2 * 1024 * 1024)
 )
