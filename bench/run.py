@@ -513,7 +513,9 @@ def bench_audit(quick: bool) -> list[Row]:
     ]
     reader = recipient_of(case, "father-theo")
     words = "\n".join(
-        chunk.text for path in sorted((pack / reader.id).iterdir()) for chunk in extract_file(path)
+        chunk.text
+        for path in sorted(pack.glob(f"*/{reader.id}/*"))  # <stage>/<recipient>/<file>
+        for chunk in extract_file(path)
     )
     auditor = audit._Auditor(case, authority, ISSUED)
     auditor.search_plan(reader, "invitation", None)  # the plan is built once per reader

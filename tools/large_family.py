@@ -171,7 +171,7 @@ def build(children: int = 8, people: int = 40, items: int = 400, seed: int = 7) 
     child_ids = [c["id"] for c in child_rows]
     n = len(person_rows)
     for i in range(n, people):
-        connected = rng.sample(child_ids, k=rng.randint(1, 3))
+        connected = rng.sample(child_ids, k=rng.randint(1, min(3, len(child_ids))))
         person_rows.append(
             {
                 "id": f"relative-{i}",
