@@ -7,7 +7,8 @@ Figures (targets from the issue):
 
 - PDF letter, warm worker, median (<= 150 ms, >= 1.8x faster than naive);
 - DOCX document, warm worker, median (<= 10 ms, >= 3x faster than naive);
-- ``cpcdocs render`` of the contract example, cold, wall (<= 6 s);
+- ``cpcdocs render`` of the contract example, cold, wall (<= 6 s), and of the staged v2
+  example (all five stages) at the same time per file;
 - the audit of the contract example's pack, and audit time per MB as the text grows (linear);
 - 200-case batch, 2 workers vs 1 (>= 1.7x);
 - no-change re-run of that batch (<= 2 % of the full run);
@@ -249,31 +250,52 @@ def bench_documents(quick: bool) -> list[Row]:
     return rows
 
 
-def bench_cold(quick: bool) -> Row:
-    """``cpcdocs render`` of the contract example in a new process, wall time (best of runs)."""
-    runs = []
-    files = 0
-    for i in range(1 if quick else 3):
-        out = WORK / f"cold-{i}"
-        shutil.rmtree(out, ignore_errors=True)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "cpcdocs", "render", str(STAGED), "-o", str(out)],
-            check=True, env=ENV, capture_output=True,
-        )  # fmt: skip
-        wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        runs.append((wall, cpu))
-        files = sum(1 for p in out.rglob("*") if p.is_file()) - 1
-    wall, cpu = min(runs)
-    return Row(
-        "`cpcdocs render` of the v2 example (all five stages), cold, wall",
-        "<= 6 s",
-        f"{wall:.1f} s (CPU {cpu:.1f} s), {files} files",
-        met=wall <= 6,
-    )
+#: The contract example's cold render target (seconds, 67 files), from the issue; the staged
+#: v2 example (about 100 files, all five stages) gets the same time per file.
+COLD_TARGET = 6.0
+COLD_FILES = 67
+
+
+def bench_cold(quick: bool) -> list[Row]:
+    """``cpcdocs render`` in a new process, wall time (best of runs), of two cases.
+
+    The contract example (``example-initial.yaml``, every stage it is ready for) against the
+    issue's 6 s, and the version 2 example (``example-record.yaml``: reports returned, record
+    approved, all five stages) against the same time per file.
+    """
+    rows = []
+    for case, label in (
+        (EXAMPLE, "the contract example"),
+        (STAGED, "the v2 example (all five stages)"),
+    ):
+        runs = []
+        files = 0
+        for i in range(1 if quick else 3):
+            out = WORK / f"cold-{i}"
+            shutil.rmtree(out, ignore_errors=True)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "cpcdocs", "render", str(case), "-o", str(out)],
+                check=True, env=ENV, capture_output=True,
+            )  # fmt: skip
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            runs.append((wall, cpu))
+            files = sum(1 for p in out.rglob("*") if p.is_file()) - 2  # manifest, post list
+        wall, cpu = min(runs)
+        target = COLD_TARGET if case == EXAMPLE else COLD_TARGET * files / COLD_FILES
+        rows.append(
+            Row(
+                f"`cpcdocs render` of {label}, cold, wall",
+                f"<= {target:.1f} s"
+                + ("" if case == EXAMPLE else f" ({COLD_TARGET:.0f} s per {COLD_FILES} files)"),
+                f"{wall:.1f} s (CPU {cpu:.1f} s), {files} files",
+                met=wall <= target,
+            )
+        )
+    return rows
 
 
 # -- batch figures --------------------------------------------------------------------------------
@@ -625,8 +647,8 @@ def main(argv: list[str] | None = None) -> int:
           f"load {info['load']}", flush=True)  # fmt: skip
     rows = bench_documents(args.quick)
     print(table(rows), flush=True)
-    rows.append(bench_cold(args.quick))
-    print(table(rows[-1:]).splitlines()[-1], flush=True)
+    rows.extend(bench_cold(args.quick))
+    print("\n".join(table(rows[-2:]).splitlines()[-2:]), flush=True)
     rows.extend(bench_audit(args.quick))
     print("\n".join(table(rows[-2:]).splitlines()[-2:]), flush=True)
     rows.extend(bench_large(args.quick))

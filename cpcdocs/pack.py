@@ -29,7 +29,7 @@ from .manifest import (
 )
 from .model import Case
 from .plan import PlannedDocument, enclosed_kinds, plan_pack
-from .quote_check import ReaderItems
+from .quote_check import ReaderItems, refuse_quotes
 from .render_pool import _metadata as _metadata
 from .render_pool import _render_one as _render_one
 from .render_pool import get_renderer, render_all
@@ -300,7 +300,7 @@ def build_pack(
         )
         raise CpcdocsError(msg, ExitStatus.INVALID_INPUT)
     if check_quotes:  # the first gate; the mutation tests switch it off to prove the audit
-        refuse_quotes(case, authority, docs, issued, options.templates, readers)
+        refuse_quotes(case, authority, docs, issued, options.templates, readers, jobs)
     renderer = renderer or get_renderer(options.templates)
     published_entries = {
         str(e.get("path")): e for e in (before or {}).get("documents", []) if isinstance(e, dict)
@@ -406,54 +406,6 @@ def _reissue_changed(
         entries[:] = [e for e in entries if e["path"] not in fresh_paths] + fresh
         notes.extend(f"{e['path']}: changed since first issued: dated {day}" for e in fresh)
     return notes
-
-
-#: How many quote lines a refused render prints; ``check`` lists every one.
-_QUOTES_SHOWN = 40
-
-
-def refuse_quotes(
-    case: Case,
-    authority: Authority,
-    docs: Sequence[PlannedDocument],
-    stage_dates: dict[Stage, dt.date],
-    templates: str | Path | None = None,
-    readers: ReaderItems | None = None,
-) -> None:
-    """Refuse (exit 3) before rendering when a value a reader may see quotes a withheld one.
-
-    A safe address written into a plan action, a police item's words copied into a
-    contingency: the view would carry them to the reader in words the rules cannot see. Each
-    line names the document, the field path and the rule, never the value. The audit would
-    find them in the files too; this says where to fix the case file, before anything is
-    rendered.
-    """
-    from .search import plan_quotes
-
-    readers = readers or ReaderItems(case, authority)
-    found: list[str] = []
-    by_stage: dict[Stage, list[PlannedDocument]] = {}
-    for doc in docs:
-        by_stage.setdefault(doc.stage, []).append(doc)
-    folder = str(templates) if templates else None
-    for stage, group in by_stage.items():
-        for doc, quote in plan_quotes(
-            case, authority, group, stage_dates[stage], templates_dir=folder, readers=readers
-        ):
-            found.append(
-                f"{doc.folder}/{doc.kind.value}{'-' + doc.child if doc.child else ''}: {quote}"
-            )
-    if found:
-        unique = list(dict.fromkeys(found))
-        shown = unique[:_QUOTES_SHOWN]
-        if len(unique) > len(shown):
-            shown.append(f"... and {len(unique) - len(shown)} more (cpcdocs check lists them all)")
-        lines = "\n".join(shown)
-        msg = (
-            f"{case.case.reference}: a value a reader may see quotes something withheld from "
-            f"them; fix the case file (nothing was rendered):\n{lines}"
-        )
-        raise LeakFound(msg)
 
 
 def audit_and_publish(

@@ -8,6 +8,7 @@ parallel texts that excuse a text withheld only for the child it concerns
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -201,6 +202,8 @@ def plan_quotes(
     *,
     templates_dir: str | None = None,
     readers: ReaderItems | None = None,
+    jobs: int = 1,
+    stage_dates: Mapping[Any, dt.date] | None = None,
 ) -> list[tuple[Any, Quote]]:
     """:func:`document_quotes` for every planned document (:class:`~cpcdocs.plan.PlannedDocument`).
 
@@ -209,24 +212,86 @@ def plan_quotes(
     ``readers``: pass one :class:`ReaderItems` to calls for the same case (one per stage) and
     to the audit that follows, so each reader's items are worked out once. The needle index
     covers the whole plan of the case, so every stage and the audit share one automaton.
+    ``jobs`` above 1 checks the documents in that many forked processes (each reader's items
+    and the index are worked out here first, so every worker inherits them).
+    ``stage_dates``: each document's view is dated for its own stage (``issued_on`` for a
+    stage not in it), as the render dates it.
     """
     from .plan import plan_pack
+    from .workers import fork_map
 
     readers = readers or ReaderItems(case, authority)
     index = readers.index(plan_pack(case))
-    found: list[tuple[Any, Quote]] = []
-    for doc in documents:
-        quotes = document_quotes(
+    documents = list(documents)
+
+    def check(doc: Any) -> list[Quote]:
+        return document_quotes(
             case,
             authority,
             doc.recipient,
             kind=doc.kind.value,
-            issued_on=issued_on,
+            issued_on=(stage_dates or {}).get(doc.stage, issued_on),
             profile=doc.profile,
             child=doc.child,
             templates_dir=templates_dir,
             readers=readers,
             index=index,
         )
+
+    if jobs > 1:
+        index.automaton()  # built once, here, for every worker
+    found: list[tuple[Any, Quote]] = []
+    for doc, quotes in zip(documents, fork_map(check, documents, jobs), strict=True):
         found.extend((doc, quote) for quote in quotes)
     return found
+
+
+#: How many quote lines a refused render prints; ``check`` lists every one.
+_QUOTES_SHOWN = 40
+
+
+def refuse_quotes(
+    case: Any,
+    authority: Any,
+    docs: Sequence[Any],
+    stage_dates: Mapping[Any, dt.date],
+    templates: str | os.PathLike[str] | None = None,
+    readers: ReaderItems | None = None,
+    jobs: int = 1,
+) -> None:
+    """Refuse (exit 3) before rendering when a value a reader may see quotes a withheld one.
+
+    A safe address written into a plan action, a police item's words copied into a
+    contingency: the view would carry them to the reader in words the rules cannot see. Each
+    line names the document, the field path and the rule, never the value. The audit would
+    find them in the files too; this says where to fix the case file, before anything is
+    rendered. ``jobs`` processes check the documents (see :func:`plan_quotes`).
+    """
+    if not docs:
+        return
+    found = [
+        f"{doc.folder}/{doc.kind.value}{'-' + doc.child if doc.child else ''}: {quote}"
+        for doc, quote in plan_quotes(
+            case,
+            authority,
+            docs,
+            max(stage_dates.values()),
+            templates_dir=str(templates) if templates else None,
+            readers=readers or ReaderItems(case, authority),
+            jobs=jobs,
+            stage_dates=stage_dates,
+        )
+    ]
+    if found:
+        unique = list(dict.fromkeys(found))
+        shown = unique[:_QUOTES_SHOWN]
+        if len(unique) > len(shown):
+            shown.append(f"... and {len(unique) - len(shown)} more (cpcdocs check lists them all)")
+        lines = "\n".join(shown)
+        msg = (
+            f"{case.case.reference}: a value a reader may see quotes something withheld from "
+            f"them; fix the case file (nothing was rendered):\n{lines}"
+        )
+        from .errors import LeakFound
+
+        raise LeakFound(msg)

@@ -14,6 +14,7 @@ by dropping one file in a folder.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -21,7 +22,9 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from jinja2 import (
+    BytecodeCache,
     ChoiceLoader,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     Template,
@@ -405,6 +408,7 @@ def make_environment(
         auto_reload=False,
         finalize=_finalize,
         extensions=["jinja2.ext.i18n"],
+        bytecode_cache=_bytecode_cache(flavour),
     )
     env.cpcdocs_flavour = flavour
     env.filters.update(FILTERS)
@@ -418,6 +422,26 @@ def make_environment(
     env.newstyle_gettext = True  # type: ignore[attr-defined]
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, both=_both, each=_each)
     return env
+
+
+def _bytecode_cache(flavour: str) -> BytecodeCache | None:
+    """Jinja's compiled templates kept on disk between runs, or None where that is not safe.
+
+    Compiling the letters' templates was a fifth of a cold ``render`` of a whole pack, spent
+    again by every run. Jinja's own :class:`FileSystemBytecodeCache` keeps them in a folder
+    only this user can write (it refuses one that another user owns or can write), writes each
+    file atomically, and recompiles when a template's source changes (its checksum is in the
+    file). The file name carries the flavour and this cpcdocs version, since the flavours
+    compile the same source with different whitespace rules.
+    """
+    if os.environ.get("CPCDOCS_NO_BYTECODE_CACHE"):
+        return None
+    from .. import __version__
+
+    try:
+        return FileSystemBytecodeCache(pattern=f"cpcdocs-{__version__}-{flavour}-%s.cache")
+    except (OSError, RuntimeError):  # no safe temporary folder: compile every run
+        return None
 
 
 def _finalize(value: Any) -> Any:
