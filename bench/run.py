@@ -147,10 +147,18 @@ def nothing_cached() -> Iterator[None]:
     from cpcdocs import caches
 
     caches.clear()
+    # Nor Jinja's compiled templates kept on disk between runs (see render/env.py): the naive
+    # renderer compiles every template again.
+    before = os.environ.get("CPCDOCS_NO_BYTECODE_CACHE")
+    os.environ["CPCDOCS_NO_BYTECODE_CACHE"] = "1"
     try:
         yield
     finally:
         caches.clear()
+        if before is None:
+            del os.environ["CPCDOCS_NO_BYTECODE_CACHE"]
+        else:
+            os.environ["CPCDOCS_NO_BYTECODE_CACHE"] = before
 
 
 def naive_pdf(doc: Any, view: Any) -> bytes:

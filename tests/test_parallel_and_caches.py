@@ -577,6 +577,9 @@ def test_the_benchmarks_naive_baseline_starts_with_every_cache_empty(
     assert docx_module._PRISTINE and len(docx_module._DEFLATED)
     assert len(extract_module._XML_CHUNKS) and len(audit_module._HAYSTACKS)
     with bench.nothing_cached():
+        from cpcdocs.render.env import make_environment
+
+        assert make_environment(None).bytecode_cache is None  # no templates compiled earlier
         assert not docx_module._PRISTINE and not docx_module._SHARED_STYLES
         assert len(docx_module._DEFLATED) == 0
         assert len(extract_module._XML_CHUNKS) == 0 and len(audit_module._HAYSTACKS) == 0

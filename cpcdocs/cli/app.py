@@ -26,12 +26,16 @@ __all__ = [
     "case_and_authority",
     "cli",
     "each_case",
+    "issue_date_option",
+    "jobs_option",
     "main",
+    "output_option",
     "parse_date",
     "sign_config",
     "sign_options",
     "split_csv",
     "templates_option",
+    "today_option",
 ]
 
 EXIT_STATUSES = """\b
@@ -136,6 +140,31 @@ templates_option = click.option(
     type=click.Path(file_okay=False, exists=True),
     help="Folder of templates overriding the built-in ones by name.",
 )
+
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def output_option(help: str) -> Decorator:
+    """``-o/--output``: the folder packs are published into (``render``, ``batch``)."""
+    return click.option(
+        "-o", "--output", "out", required=True, type=click.Path(file_okay=False), help=help
+    )
+
+
+def jobs_option(help: str) -> Decorator:
+    """``-j/--jobs``: how many processes; at least 1, default the number of CPUs."""
+    return click.option("-j", "--jobs", type=click.IntRange(min=1), help=help)
+
+
+def issue_date_option(help: str) -> Decorator:
+    """``--date``: the issue date of what this run renders, as a date (``issued_on``)."""
+    return click.option("--date", "issued_on", callback=parse_date, help=help)
+
+
+def today_option(help: str) -> Decorator:
+    """``--today``: the day a command judges deadlines from, instead of the real today."""
+    return click.option("--today", type=TODAY, metavar="YYYY-MM-DD", help=help)
 
 
 def sign_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -16,12 +16,12 @@ import click
 
 from ..errors import ExitStatus, InvalidInput
 from .app import (
-    TODAY,
     authority_option,
     case_and_authority,
     cli,
     each_case,
     parse_date,
+    today_option,
 )
 
 __all__ = ["check", "collect", "init", "schema", "timeline", "validate"]
@@ -139,9 +139,7 @@ def init(
     show_default=True,
     help="A readable table, the contract's JSON list, or an iCalendar file.",
 )
-@click.option(
-    "--today", type=TODAY, metavar="YYYY-MM-DD", help="Count working days left from this date."
-)
+@today_option("Count working days left from this date.")
 def timeline(case_file: str, authority: str | None, output: str, today: Any) -> int:
     """Print the statutory and procedural deadlines of a case.
 
@@ -174,9 +172,7 @@ def timeline(case_file: str, authority: str | None, output: str, today: Any) -> 
 @cli.command()
 @click.argument("case_file", metavar="CASE", type=click.Path(dir_okay=False))
 @authority_option
-@click.option(
-    "--today", type=TODAY, metavar="YYYY-MM-DD", help="Judge what has passed as of this date."
-)
+@today_option("Judge what has passed as of this date.")
 @click.option(
     "--format",
     "output",

@@ -21,7 +21,9 @@ from .app import (
     case_and_authority,
     cli,
     each_case,
-    parse_date,
+    issue_date_option,
+    jobs_option,
+    output_option,
     sign_config,
     sign_options,
     split_csv,
@@ -36,14 +38,7 @@ __all__ = ["audit", "batch", "explain", "render", "templates", "verify"]
 
 @cli.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder to write OUT/<reference>/ into.",
-)
+@output_option("Folder to write OUT/<reference>/ into.")
 @authority_option
 @templates_option
 @click.option(
@@ -74,21 +69,15 @@ __all__ = ["audit", "batch", "explain", "render", "templates", "verify"]
     help="Only these stages: invitations, exclusions, reports, decision, record "
     "(default: every stage the case is ready for).",
 )
-@click.option(
-    "--date",
-    "issued_on",
-    callback=parse_date,
-    help="Issue date of the stages rendered; refused when it breaks a stage's date rule "
+@issue_date_option(
+    "Issue date of the stages rendered; refused when it breaks a stage's date rule "
     "(default: issued.<stage> in the case, else the date the stage was first issued, else "
-    "SOURCE_DATE_EPOCH, else today).",
+    "SOURCE_DATE_EPOCH, else today)."
 )
 @sign_options
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Processes rendering each pack's files (default: the number of CPUs). The files are "
-    "the same for any number.",
+@jobs_option(
+    "Processes rendering each pack's files (default: the number of CPUs). The files are "
+    "the same for any number."
 )
 @click.option(
     "--dry-run", is_flag=True, help="List the stages, dates and files a real run would write."
@@ -380,20 +369,8 @@ def explain(
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder to publish OUT/<reference>/ packs into.",
-)
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Worker processes (default: the number of CPUs; 1 renders in this process).",
-)
+@output_option("Folder to publish OUT/<reference>/ packs into.")
+@jobs_option("Worker processes (default: the number of CPUs; 1 renders in this process).")
 @click.option(
     "--scheduler",
     metavar="ADDRESS",
@@ -408,12 +385,9 @@ def explain(
 )
 @authority_option
 @templates_option
-@click.option(
-    "--date",
-    "issued_on",
-    callback=parse_date,
-    help="Date every pack carries (packs dated otherwise are re-rendered). Default: unchanged "
-    "packs keep their date; new and changed ones get SOURCE_DATE_EPOCH, else today.",
+@issue_date_option(
+    "Date every pack carries (packs dated otherwise are re-rendered). Default: unchanged "
+    "packs keep their date; new and changed ones get SOURCE_DATE_EPOCH, else today."
 )
 @sign_options
 def batch(
