@@ -8,11 +8,14 @@ that must prove the real entry point (exit codes, tracebacks, working folder).
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
+import stat
 import subprocess
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -92,6 +95,68 @@ def _run_cli_fixture() -> object:
 def _run_subprocess_fixture() -> object:
     """The subprocess runner, for tests that prefer a fixture to an import."""
     return run_subprocess
+
+
+# -- built once per test run, shared by every xdist worker --------------------------------------
+
+
+def shared_folder(
+    factory: pytest.TempPathFactory, key: str, make: Callable[[Path], object]
+) -> Path:
+    """A folder ``make`` fills once per test run, whichever xdist worker asks first.
+
+    Rendering a sample's whole pack takes seconds; a module fixture renders it again on every
+    worker that runs one of the module's tests, and several modules read the same packs. The
+    first worker to ask builds it under a lock in the run's shared temporary folder (the
+    parent of each worker's own); the others wait, then read it. Its files are made read-only:
+    a test that needs to change a pack copies it (:func:`writable_copy`).
+    """
+    base = factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared"
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / key
+    with (root / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / f"{key}.done").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            make(target)
+            for path in target.rglob("*"):
+                if path.is_file():
+                    path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            (root / f"{key}.done").touch()
+    return target
+
+
+def writable_copy(pack: Path, folder: Path) -> Path:
+    """A copy of a shared pack that a test may change, at ``folder/<pack name>``."""
+    target = folder / pack.name
+    shutil.copytree(pack, target)
+    for path in target.rglob("*"):
+        if path.is_file():
+            path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    return target
+
+
+@pytest.fixture(scope="session")
+def sample_pack(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """The published pack of a sample (or any case file) rendered with default options.
+
+    Rendered once per test run (:func:`shared_folder`); the pack folder ``<out>/<reference>``
+    is returned, read-only.
+    """
+
+    def get(case_file: Path) -> Path:
+        from cpcdocs.pack import RenderOptions, render_pack
+
+        key = f"pack-{case_file.parent.name}-{case_file.stem}"
+        out = shared_folder(
+            tmp_path_factory, key, lambda folder: render_pack(case_file, folder, RenderOptions())
+        )
+        (pack,) = (p for p in out.iterdir() if p.is_dir())
+        return pack
+
+    return get
 
 
 @pytest.fixture(params=SAMPLES, ids=lambda p: p.stem)

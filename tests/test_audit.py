@@ -21,7 +21,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 import weasyprint
-from conftest import ROOT, SAMPLES, run_cli, run_subprocess
+from conftest import ROOT, SAMPLES, run_cli, run_subprocess, shared_folder, writable_copy
 
 from cpcdocs import views
 from cpcdocs.audit import (
@@ -88,17 +88,20 @@ def sensitive(case: Case, northmoor: Authority) -> set[str]:
     return values
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def clean_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("clean")
+    """Four readers' envelopes of the example, rendered once per test run (read-only)."""
     options = RenderOptions(recipients=RECIPIENTS)
-    return render_pack(EXAMPLE, out, options).path
+    out = shared_folder(
+        tmp_path_factory, "audit-clean", lambda folder: render_pack(EXAMPLE, folder, options)
+    )
+    return out / REFERENCE
 
 
 @pytest.fixture
 def pack(clean_pack: Path, tmp_path: Path) -> Path:
     """A fresh copy of the clean pack to tamper with."""
-    return Path(shutil.copytree(clean_pack, tmp_path / REFERENCE))
+    return writable_copy(clean_pack, tmp_path)
 
 
 def audit(pack: Path, *extra: str) -> tuple[int, str, str]:

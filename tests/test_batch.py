@@ -40,9 +40,9 @@ from cpcdocs.lock import LOCK_NAME, BatchLock, LockHeld
 #: invitations and reports stages may not be dated after it).
 ISSUED = "2026-12-24"
 #: The day the incremental batches take as today (``SOURCE_DATE_EPOCH``): on or before every
-#: small case's conference, and none of the dates their ``issued:`` blocks give. The same on
-#: every run that must leave bytes alone: ``SOURCE_DATE_EPOCH`` also stamps the files' own
-#: creation times, so a run with another one would see every re-rendered file as changed.
+#: small case's conference, and none of the dates their ``issued:`` blocks give. (A file's own
+#: dates are its stage's issue date, whatever the day: a re-run on another night leaves an
+#: unchanged document byte for byte.)
 NIGHT = "2026-12-23"
 SMALL_SAMPLE = ROOT / "samples" / "single-child-pre-conference.yaml"
 
@@ -554,9 +554,7 @@ def test_a_stage_falling_due_is_issued_on_the_first_night_it_is_due(
     batch re-renders it only when the manifest's ``recheck_on`` day has come.
 
     The batch's day is set as the clock would set it on each night (cpcdocs' ``today``, in
-    this process: ``--jobs 1``), not with ``SOURCE_DATE_EPOCH``: that variable also stamps
-    every file's creation time, so a different one each night would make every re-rendered
-    file of an earlier stage differ from the published one.
+    this process: ``--jobs 1``), as a scheduled job meets it.
     """
     import cpcdocs.pack
     import cpcdocs.selection

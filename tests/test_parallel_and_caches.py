@@ -14,14 +14,22 @@ import io
 import itertools
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, ROOT, SAMPLES, SUBPROCESS_ENV, run_cli, run_subprocess
+from conftest import (
+    EXAMPLE,
+    ROOT,
+    SAMPLES,
+    SUBPROCESS_ENV,
+    run_cli,
+    run_subprocess,
+    writable_copy,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -130,25 +138,27 @@ def test_default_jobs_is_this_process_cpus() -> None:
 
 
 @pytest.mark.parametrize("sample", [STAGED_EXAMPLE, SAMPLES[-1]], ids=lambda p: p.stem)
-def test_a_pack_rendered_by_two_processes_is_byte_identical(sample: Path, tmp_path: Path) -> None:
+def test_a_pack_rendered_by_two_processes_is_byte_identical(
+    sample: Path, tmp_path: Path, sample_pack: Callable[[Path], Path]
+) -> None:
     options = RenderOptions()  # each stage dated by the sample's issued: block
-    one = render_pack(sample, tmp_path / "one", options, jobs=1)
+    one = sample_pack(sample)  # rendered by render_pack's default: one process
     two = render_pack(sample, tmp_path / "two", options, jobs=2)
-    assert one.files == two.files > 8
-    assert _files(one.path) == _files(two.path)
+    assert two.files > 8
+    assert _files(one) == _files(two.path)
 
 
-def test_render_jobs_option_through_the_cli(tmp_path: Path) -> None:
+def test_render_jobs_option_through_the_cli(
+    tmp_path: Path, sample_pack: Callable[[Path], Path]
+) -> None:
     # A real process: the in-process runner may have threads, and then cpcdocs does not fork.
     status, _, err = run_subprocess(
         "render", STAGED_EXAMPLE, "-o", tmp_path / "a", "-j", "2", timeout=180
     )
     assert status == 0, err
-    status, _, err = run_cli("render", STAGED_EXAMPLE, "-o", tmp_path / "b", "-j", "1")
-    assert status == 0, err
     reference = load_case(STAGED_EXAMPLE).case.reference
     files = _files(tmp_path / "a" / reference)
-    assert files == _files(tmp_path / "b" / reference)
+    assert files == _files(sample_pack(STAGED_EXAMPLE))  # one process, through the library
     assert {name.split("/")[0] for name in files} >= {"invitations", "decision"}
     # --date for one stage, through both: the same pack again.
     for folder, jobs in (("d", "2"), ("e", "1")):
@@ -186,14 +196,15 @@ def test_a_template_error_in_a_worker_names_the_document_and_line(tmp_path: Path
     assert "decision_letter for" in messages[0]
 
 
-def test_the_audit_finds_the_same_with_two_processes(tmp_path: Path) -> None:
+def test_the_audit_finds_the_same_with_two_processes(
+    tmp_path: Path, sample_pack: Callable[[Path], Path]
+) -> None:
     from cpcdocs.audit import audit_pack
 
     case = load_case(STAGED_EXAMPLE)
     authority = resolve_authority(case, None, case_file=str(STAGED_EXAMPLE))
-    pack = render_pack(STAGED_EXAMPLE, tmp_path / "out", RenderOptions()).path
-    leaky = tmp_path / "leaky"
-    shutil.copytree(pack, leaky)
+    pack = sample_pack(STAGED_EXAMPLE)
+    leaky = writable_copy(pack, tmp_path / "leaky")
     # The mother's safe address, withheld from the fathers, in a father's envelope (a stage's
     # folder of his) as a stray file.
     envelope = sorted(leaky.glob("*/father-theo"))[0]
@@ -216,10 +227,10 @@ def test_the_audit_finds_the_same_with_two_processes(tmp_path: Path) -> None:
 # -- DOCX: the zip writer, runs as text, copied templates -----------------------------------------
 
 
-def test_every_docx_is_what_zipfile_would_write(tmp_path: Path) -> None:
+def test_every_docx_is_what_zipfile_would_write(sample_pack: Callable[[Path], Path]) -> None:
     """cpcdocs writes the zip container itself (to reuse compressed members); the bytes are
     exactly those of ``zipfile`` given the same members, order, dates and level."""
-    pack = render_pack(STAGED_EXAMPLE, tmp_path / "out", RenderOptions()).path
+    pack = sample_pack(STAGED_EXAMPLE)
     documents = sorted(pack.rglob("*.docx"))
     assert documents
     stamp = docx_module._zip_time()

@@ -14,8 +14,8 @@ Level "a" is the highest PDF/A conformance WeasyPrint 70 writes, and it includes
 of any type (the case data, say) without leaving PDF/A; part 4 would mean PDF 2.0.
 
 Reproducibility: the same HTML and metadata give the same bytes. The PDF's dates (the
-document information and the XMP packet alike) come from the document's issue date (or
-``SOURCE_DATE_EPOCH`` when set), never the clock; its /ID is a hash of the content; fonts are
+document information and the XMP packet alike) come from the document's stage's issue date,
+never the clock nor ``SOURCE_DATE_EPOCH``; its /ID is a hash of the content; fonts are
 subset by HarfBuzz (see :func:`check_font_subsetting`). WeasyPrint puts no random document or
 instance id in a PDF/A-3 XMP packet.
 """
@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import os
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
@@ -153,14 +152,6 @@ def free_font_names() -> bool:
 def _harfbuzz_subset_loaded() -> bool:
     """Whether WeasyPrint will subset with HarfBuzz (it needs libharfbuzz-subset, 4.1 or later)."""
     return harfbuzz_subset_loaded()
-
-
-def source_date() -> dt.datetime | None:
-    """``SOURCE_DATE_EPOCH`` as a UTC time, when set to a whole number of seconds."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw.isdigit():
-        return None
-    return dt.datetime.fromtimestamp(int(raw), tz=dt.UTC)
 
 
 def _w3c_date(issued_on: dt.date) -> str:
