@@ -9,7 +9,7 @@ JOBS   ?= auto
 # The demo signing key's passphrase (tools/make_demo_key.py prints it): no secret.
 DEMO_PASSPHRASE := northmoor-demo-not-secret
 
-.PHONY: setup system system-test demo test test-fast lint format bench clean messages
+.PHONY: setup system system-test demo test test-fast lint format bench clean messages golden
 
 setup: system $(STAMP)
 
@@ -57,6 +57,12 @@ test: setup system-test
 # The fast tier, for a developer every few minutes: no whole packs, subprocesses or browsers.
 test-fast: setup
 	$(BIN)/python -m pytest -n $(JOBS) -q -m "not slow"
+
+# Accept a change to what the documents say: regenerate the golden text and distribution, then
+# read the diff before committing it (tests/test_golden_text.py, tests/test_plan.py).
+golden: setup
+	CPCDOCS_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -n $(JOBS) tests/test_golden_text.py tests/test_plan.py -k "golden or pinned"
+	git diff --stat -- tests/golden
 
 lint: setup
 	$(BIN)/ruff check .

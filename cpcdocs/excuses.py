@@ -124,6 +124,120 @@ FREE_TEXT_FIELDS: Mapping[str, frozenset[str]] = {
         {"venue_name", "venue_address", "virtual_link", "originating_authority"}
     ),
     "RecipientView": frozenset({"agency", "interpreter"}),
+    "ReportSectionView": frozenset({"heading", "text"}),
+    "ReportView": frozenset({"not_shared_reason"}),
+    "RecordSectionView": frozenset({"heading", "entries"}),
+    "RecordView": frozenset({"reader_not_sent_reason"}),
+    "NotSentView": frozenset({"reason"}),
+    "View": frozenset({"record_withheld_reason"}),
+}
+
+#: Every other string field of the views: a structured value (an id, a name, a date, a label,
+#: an address, the authority's details), which may excuse a needle. Listed, not assumed: a test
+#: fails when a view field is in neither table, so a new field is classified by a person.
+STRUCTURED_FIELDS: Mapping[str, frozenset[str]] = {
+    "AddressView": frozenset({"lines", "withheld_from"}),
+    "AuthorityView": frozenset(
+        {
+            "name",
+            "service",
+            "partnership",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "marking",
+            "solicitors",
+            "nation",
+            "language_fallback",
+        }
+    ),
+    "ChildView": frozenset(
+        {
+            "id",
+            "name",
+            "first_name",
+            "gender",
+            "lives_with",
+            "participation",
+            "participation_label",
+            "recommendation",
+            "recommendation_label",
+            "outcome",
+            "outcome_label",
+            "category",
+            "category_label",
+            "first_language",
+        }
+    ),
+    "ConferenceView": frozenset({"type", "type_label", "start", "end", "previous_conference_type"}),
+    "Contact": frozenset({"name", "phone", "email"}),
+    "DeadlineView": frozenset({"key", "label"}),
+    "DecisionView": frozenset(),
+    "DissentView": frozenset({"name"}),
+    "ExclusionView": frozenset({"extent", "grounds", "grounds_text", "views_routes"}),
+    "InformationView": frozenset({"id", "kind", "kind_label", "children"}),
+    "NationProfile": frozenset(
+        {
+            "key",
+            "name",
+            "guidance",
+            "guidance_short",
+            "legislation",
+            "conference",
+            "register",
+            "terms",
+        }
+    ),
+    "NotSentView": frozenset({"name"}),
+    "PersonView": frozenset(
+        {
+            "id",
+            "name",
+            "relationship",
+            "relationship_label",
+            "first_language",
+            "phone",
+            "email",
+            "parental_responsibility_for",
+        }
+    ),
+    "ProfessionalView": frozenset(
+        {"id", "name", "role", "role_label", "email", "phone", "address"}
+    ),
+    "RecipientView": frozenset(
+        {
+            "id",
+            "kind",
+            "name",
+            "salutation",
+            "address_lines",
+            "email",
+            "role",
+            "role_label",
+            "relationship",
+            "first_language",
+            "knows",
+        }
+    ),
+    "RecordSectionView": frozenset({"key"}),
+    "RecordView": frozenset({"present", "apologies"}),
+    "ReportSectionView": frozenset(),
+    "ReportView": frozenset({"child"}),
+    "View": frozenset(
+        {
+            "kind",
+            "profile",
+            "reference",
+            "title",
+            "language",
+            "deadlines",
+            "enclosed_kinds",
+            "stage",
+        }
+    ),
+    "ActionView": frozenset(),
+    "PlanView": frozenset(),
 }
 
 

@@ -175,12 +175,14 @@ def document_quotes(
     templates_dir: str | None = None,
     readers: ReaderItems | None = None,
     index: NeedleIndex | None = None,
+    author: str | None = None,
 ) -> list[Quote]:
     """:func:`quoted_withheld` for one planned document, its view and items built here.
 
     The call ``render`` and ``check`` make for each planned document before anything is
     rendered. ``readers`` and ``index`` share the items and the automaton between the
-    documents of one pack (:func:`plan_quotes`).
+    documents of one pack (:func:`plan_quotes`). ``author``: a returned report's author, whose
+    report the view then holds (its sections are free text like any other).
     """
     from .rules import profile_for
     from .views import build_view
@@ -189,7 +191,14 @@ def document_quotes(
     readers = readers or ReaderItems(case, authority)
     items, parallel = readers.of(recipient, profile, child)
     view = build_view(
-        case, authority, recipient, kind=kind, issued_on=issued_on, profile=profile, child=child
+        case,
+        authority,
+        recipient,
+        kind=kind,
+        issued_on=issued_on,
+        profile=profile,
+        child=child,
+        author=author,
     )
     return quoted_withheld(view, items, parallel=parallel, templates_dir=templates_dir, index=index)
 
@@ -236,6 +245,7 @@ def plan_quotes(
             templates_dir=templates_dir,
             readers=readers,
             index=index,
+            author=doc.author,
         )
 
     if jobs > 1:

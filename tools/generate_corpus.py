@@ -184,8 +184,13 @@ def _add_sibling(
         for key in ("parental_responsibility_for", "knows"):
             if original["id"] in person.get(key, []):
                 person[key].append(new_id)
+    # An item about the family concerns the new child too; one about the original child alone
+    # (their school attendance) stays theirs: a child's copy withholds what concerns a sibling,
+    # so the original child's own reports quoting it would rightly be stopped by the gate.
     for item in case.get("information", []):
-        if original["id"] in item.get("children", []):
+        if original["id"] in item.get("children", []) and original["id"] not in item.get(
+            "about", []
+        ):
             item["children"].append(new_id)
     decision = case.get("decision")
     if decision and original["id"] in decision.get("children", {}):
