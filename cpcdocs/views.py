@@ -441,7 +441,8 @@ def _report_view(
     lead = case.lead_social_worker
     wanted = author or (lead.id if lead else None)
     report = next((r for r in case.reports if r.child == child and r.author == wanted), None)
-    if report is None:
+    author_of = next((p for p in case.professionals if p.id == wanted), None)
+    if report is None or author_of is None:  # an author the case no longer lists: no report
         return None
     sections = tuple(
         ReportSectionView(item.heading, text)
@@ -449,7 +450,7 @@ def _report_view(
         if (text := vis.text(item)) is not None
     )
     return ReportView(
-        author=_professional_view(case, case.professional(report.author)),
+        author=_professional_view(case, author_of),
         child=report.child,
         received_on=report.received_on,
         shared_with_family=report.shared_with_family,

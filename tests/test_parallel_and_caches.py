@@ -664,3 +664,28 @@ def test_the_bench_puts_a_run_on_top_and_loses_no_earlier_run(
     assert second.count("### 2031-01-01 01:00") == 1
     for heading in ("Shared styles part", "2026-11-23 05:11", "2026-11-23 01:35"):
         assert second.count(heading) == 1, heading
+
+
+def test_the_bench_memory_growth_survives_recycled_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workers are replaced every N cases: the growth figure may not depend on one pid."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "cpcdocs_bench_memory", Path(__file__).resolve().parent.parent / "bench" / "run.py"
+    )
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, bench)
+    spec.loader.exec_module(bench)
+    mb = 2**20
+    memory = {
+        "peak": {1: 170 * mb, 2: 168 * mb, 9: 175 * mb},
+        "at": {50: {1: 162 * mb, 2: 160 * mb}, 500: {9: 159 * mb, 10: 158 * mb}},
+    }
+    peak, growth = bench.memory_rows(memory, 50, 500)
+    assert peak.measured == "175 MB" and peak.met
+    assert growth.measured == "-1.9 %" and growth.met
+    memory["at"][500] = {9: 180 * mb}
+    assert bench.memory_rows(memory, 50, 500)[1].met is False  # +11.1 %
