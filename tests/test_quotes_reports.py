@@ -159,8 +159,13 @@ def test_render_refuses_a_planted_record_before_rendering(tmp_path: Path) -> Non
     assert not (tmp_path / "out" / "NM-2026-0412").exists()
 
 
+#: Quoted in a view no template prints yet: Mr Quinn's own reason is in his views (his letters
+#: may give it), but no letter of his prints it, so there is nothing in a file to find.
+UNPRINTED = {"safe address in the chair's reason, to the excluded father"}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", PLANTS)
+@pytest.mark.parametrize("name", sorted(set(PLANTS) - UNPRINTED))
 def test_the_audit_alone_finds_it_in_the_real_file(tmp_path: Path, name: str) -> None:
     from test_leak_corpus import hostile_pack
 
