@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePath
 
 import pytest
-from conftest import CASES, dated, stage_dates_for
+from conftest import CASES, dated, shared_folder, stage_dates_for
 
 from cpcdocs.audit import audit_pack, normalise
 from cpcdocs.authority import Authority, builtin_authorities
@@ -70,15 +70,34 @@ def northmoor() -> Authority:
     return load_authority(builtin_authorities()["northmoor"])
 
 
+class _CorpusPacks(dict[str, tuple[Case, Path]]):
+    """Each corpus case's pack, rendered when first asked for, once per test run.
+
+    Shared by every xdist worker (``shared_folder``): the two tests per case that read a pack
+    may run on different workers, and each pack takes seconds to render.
+    """
+
+    def __init__(self, factory: pytest.TempPathFactory) -> None:
+        super().__init__()
+        self._factory = factory
+
+    def __missing__(self, name: str) -> tuple[Case, Path]:
+        path = next(p for p in CORPUS if p.parent.name == name)
+
+        def make(folder: Path) -> None:
+            copy = dated(path, folder / "cases")  # every stage dated by its rule
+            render_pack(copy, folder / "out", RenderOptions())  # audited before publish
+
+        folder = shared_folder(self._factory, f"corpus-{name}", make)
+        case = load_case(folder / "cases" / "case.yaml")
+        (pack,) = (p for p in (folder / "out").iterdir() if p.is_dir())
+        self[name] = (case, pack)
+        return self[name]
+
+
 @pytest.fixture(scope="module")
 def packs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Case, Path]]:
-    out = tmp_path_factory.mktemp("corpus")
-    rendered = {}
-    for path in CORPUS:
-        copy = dated(path, out / "cases" / path.parent.name)  # every stage dated by its rule
-        result = render_pack(copy, out, RenderOptions())  # audited before publish
-        rendered[path.parent.name] = (load_case(copy), result.path)
-    return rendered
+    return _CorpusPacks(tmp_path_factory)
 
 
 def test_the_corpus_covers_what_the_issue_asks_for() -> None:
