@@ -280,6 +280,13 @@ def _exclusions(ctx: _Context) -> Iterator[Finding]:
                 "will reach the conference",
                 f"{base}.views_routes",
             )
+        if not exclusion.receives_record and exclusion.record_reason is None:
+            yield finding_for(
+                "record-withheld-no-reason",
+                f"'{person.id}' will not be sent the record and the chair's reason is not "
+                "recorded for the notice to give",
+                f"{base}.record_reason",
+            )
 
 
 def _participation(ctx: _Context) -> Iterator[Finding]:

@@ -103,7 +103,7 @@ FREE_TEXT_FIELDS: Mapping[str, frozenset[str]] = {
     "PersonView": frozenset({"organisation", "interpreter"}),
     "ProfessionalView": frozenset({"agency"}),
     "InformationView": frozenset({"text", "source"}),
-    "ExclusionView": frozenset({"summary", "part_description"}),
+    "ExclusionView": frozenset({"summary", "part_description", "record_reason"}),
     "ActionView": frozenset({"what", "who", "who_role", "by_text"}),
     "DecisionView": frozenset({"core_group"}),
     "PlanView": frozenset({"risks", "outcomes", "contact", "contingency", "services"}),

@@ -167,6 +167,11 @@ CODES: dict[str, _Code] = {
         f"{_LOCAL}: exclusion criteria",
         "a fully excluded person has no views_routes for their views to reach the conference",
     ),
+    "record-withheld-no-reason": _Code(
+        Level.WARNING,
+        f"{_LOCAL}: exclusion criteria",
+        "a parent who will not be sent the record is not given the chair's reason",
+    ),
     "child-not-attending-no-reason": _Code(
         Level.WARNING,
         f"{_WORKING_TOGETHER}; {_LOCAL}: children's participation",

@@ -279,6 +279,12 @@ class Exclusion(Strict):
         default=True,
         description="cpcdocs addition: whether the parent will be sent the conference record.",
     )
+    record_reason: TextValue | None = Field(
+        default=None,
+        description="cpcdocs addition: with receives_record false, the chair's reason for not "
+        "sending the record, which the exclusion notice gives the parent (a text item: only "
+        "the parent and professionals read it).",
+    )
 
 
 class Person(Strict):
@@ -515,7 +521,7 @@ class Case(Strict):
             if excl is None:
                 continue
             theirs = tuple(c.id for c in self.connected_children(person.id))
-            for name in ("summary", "part_description"):
+            for name in ("summary", "part_description", "record_reason"):
                 item = getattr(excl, name)
                 if item is not None:
                     yield TextRef(

@@ -115,6 +115,7 @@ def exclusion_view(person: Person, vis: Visibility) -> ExclusionView:
         views_routes=tuple(r.value for r in excl.views_routes),
         part_description=vis.text(excl.part_description),
         receives_record=excl.receives_record,
+        record_reason=vis.text(excl.record_reason),
     )
 
 

@@ -120,6 +120,8 @@ class ExclusionView:
     views_routes: tuple[str, ...]
     part_description: str | None
     receives_record: bool
+    #: The chair's reason for not sending the record (``receives_record`` false), if recorded.
+    record_reason: str | None = None
 
 
 @dataclass(frozen=True)

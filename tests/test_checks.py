@@ -309,6 +309,7 @@ SCENARIOS: dict[str, tuple[Callable[[Case], Case], dt.date]] = {
     "exclusion-request-late": (exclusion(requested_on=D(2027, 1, 4)), BEFORE),
     "exclusion-no-grounds": (exclusion(grounds=[]), BEFORE),
     "excluded-parent-no-views-route": (exclusion(views_routes=[]), BEFORE),
+    "record-withheld-no-reason": (exclusion(receives_record=False), BEFORE),
     "child-not-attending-no-reason": (
         entry("children", "robin", participation=Participation.NOT_ATTENDING),
         BEFORE,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from test_wording import (
 
 from cpcdocs.authority import Solicitors
 from cpcdocs.enclosures import enclosures
+from cpcdocs.load import load_case
 from cpcdocs.pack import document_views
 from cpcdocs.render.blocks import Paragraph, Table, dangling_punctuation, parse_fragment
 from cpcdocs.render.env import letterhead_sizes, venue_line
@@ -618,3 +620,27 @@ def test_wording_blocks_round_trip_for_the_helpers() -> None:
     # the helpers above read the same blocks test_wording does
     view = view_of("example-initial", "invitation", "mother")
     assert blocks_text(renderer().render_blocks(view)) == text_of(view)
+
+
+@pytest.mark.slow
+def test_a_parent_not_sent_the_record_is_given_the_chairs_reason_and_no_one_else_is(
+    sample_pack: Callable[[Path], Path],
+) -> None:
+    """``exclusion.record_reason``: in the excluded father's notice, in no other family copy."""
+    from cpcdocs.extract import extract_file
+
+    sample = ROOT / "samples" / "split-family-three-fathers.yaml"
+    pack = sample_pack(sample)
+    reason = "while your bail conditions are in place"
+
+    def words(path: Path) -> str:
+        return " ".join(" ".join(c.text for c in extract_file(path)).split())
+
+    notice = words(pack / "exclusions" / "father-tyler" / "exclusion_notice.pdf")
+    assert "will not be sent the record" in notice and "My reason:" in notice
+    assert reason in notice
+    family = {p.id for p in load_case(sample).people}
+    for path in pack.rglob("*.pdf"):
+        reader = path.parent.name
+        if reader in family and reader != "father-tyler":
+            assert reason not in words(path), path.relative_to(pack)
