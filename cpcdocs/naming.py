@@ -184,7 +184,7 @@ def kept_from(case: Case, person: Person, names: Names) -> set[str]:
     kept = {p.id for p in case.people if person.id in p.withhold_address_from}
     exclusion = person.exclusion
     if exclusion is not None:
-        for item in (exclusion.summary, exclusion.part_description):
+        for item in (exclusion.summary, exclusion.part_description, exclusion.record_reason):
             if item is not None:
                 kept |= set(item.about)
                 # only words that name one person: "Ms Harrow" could be the grandmother

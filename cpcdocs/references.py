@@ -51,7 +51,7 @@ _CHILD_TEXTS = (
     "needs_to_happen",
     "not_attending_reason",
 )
-_EXCLUSION_TEXTS = ("summary", "part_description")
+_EXCLUSION_TEXTS = ("summary", "part_description", "record_reason")
 _PLAN_LISTS = ("risks", "outcomes", "services")
 _PLAN_TEXTS = ("contact", "contingency")
 _STAGES = tuple(stage.value for stage in Stage)
