@@ -553,16 +553,19 @@ def test_a_withheld_item_sharing_a_heading_does_not_stop_the_pack(
     assert audit_pack(result.path, Case.model_validate(data), northmoor).clean
 
 
+@pytest.mark.parametrize("field", ["summary", "record_reason"])
 def test_his_own_exclusion_notice_naming_her_street_is_stopped(
-    tmp_path: Path, northmoor: Authority
+    tmp_path: Path, northmoor: Authority, field: str
 ) -> None:
+    """The summary and the chair's reason for withholding the record: both printed to him."""
     import copy
 
     from test_quotes import hostile_case
 
     data = copy.deepcopy(hostile_case())
     father = next(p for p in data["people"] if p["id"] == "father-oscar")
-    father["exclusion"]["summary"] = "His bail forbids him to enter Gullrock Terrace."
+    father["exclusion"]["receives_record"] = False
+    father["exclusion"][field] = "His bail forbids him to enter Gullrock Terrace."
     pack = hostile_pack(tmp_path, data, "father-oscar", ("pdf",))
     report = audit_pack(pack, Case.model_validate(data), northmoor, issued_on=ISSUED)
     leaks = {

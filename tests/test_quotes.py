@@ -462,16 +462,20 @@ def test_a_view_naming_an_absent_child_is_caught_whatever_field_it_uses() -> Non
 @pytest.mark.parametrize(
     "secret", [s for s, v in SECRETS.items() if v[0] == "father-oscar"], ids=str
 )
+@pytest.mark.parametrize("field", ["summary", "record_reason"])
 def test_the_excluded_fathers_own_summary_may_not_quote_what_is_withheld_from_him(
-    secret: str,
+    secret: str, field: str
 ) -> None:
-    """His bail conditions may not name her street: his own summary is still text he reads."""
+    """His bail conditions may not name her street: his own summary, and the chair's reason
+    for not sending him the record, are still text he reads."""
     reader, child, value, item, rule = SECRETS[secret]
     data = copy.deepcopy(hostile_case())
-    _person(data, "father-oscar")["exclusion"]["summary"] = f"Bail conditions: {value}."
+    exclusion = _person(data, "father-oscar")["exclusion"]
+    exclusion["receives_record"] = False
+    exclusion[field] = f"Bail conditions: {value}."
     quotes = quotes_for(data, reader, child)
     assert any(q.item == item and q.rule == rule for q in quotes), quotes
-    assert any("exclusion.summary" in q.field_path for q in quotes)
+    assert any(f"exclusion.{field}" in q.field_path for q in quotes)
 
 
 def test_every_string_field_of_every_view_is_classified() -> None:
