@@ -19,6 +19,7 @@ import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import (
@@ -557,24 +558,29 @@ def test_resolving_listings_by_paragraph_gives_docxtpls_result(
     assert mine == DocxTemplate.resolve_listing(DocxTemplate.__new__(DocxTemplate), xml)
 
 
+def _load_bench(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``bench/run.py`` as a module (it is a script, not part of the package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cpcdocs_bench", ROOT / "bench" / "run.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, bench)  # dataclasses look their module up
+    spec.loader.exec_module(bench)
+    return bench
+
+
 def test_the_benchmarks_naive_baseline_starts_with_every_cache_empty(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``make bench`` compares against rendering with nothing reused: its reset must reach
     every module-level cache, and must keep up when one is renamed."""
-    import importlib.util
 
     from cpcdocs import audit as audit_module
     from cpcdocs import extract as extract_module
     from cpcdocs.pack import _render_one, document_views
 
-    spec = importlib.util.spec_from_file_location(
-        "cpcdocs_bench", Path(__file__).resolve().parent.parent / "bench" / "run.py"
-    )
-    assert spec and spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, bench)  # dataclasses look their module up
-    spec.loader.exec_module(bench)
+    bench = _load_bench(monkeypatch)
     case = load_case(EXAMPLE)
     authority = resolve_authority(case, None, case_file=str(EXAMPLE))
     renderer = Renderer()
@@ -647,15 +653,7 @@ def test_the_bench_puts_a_run_on_top_and_loses_no_earlier_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``bench/results.md`` is the measurement history: a new run must not erase it."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "cpcdocs_bench_merge", Path(__file__).resolve().parent.parent / "bench" / "run.py"
-    )
-    assert spec and spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, bench)
-    spec.loader.exec_module(bench)
+    bench = _load_bench(monkeypatch)
     committed = (Path(__file__).resolve().parent.parent / "bench" / "results.md").read_text()
     first = bench.merge_results(committed, "- date: run one\n\n| a | b |", "2031-01-01 01:00")
     second = bench.merge_results(first, "- date: run two\n\n| c | d |", "2031-01-02 01:00")
@@ -670,15 +668,7 @@ def test_the_bench_memory_growth_survives_recycled_workers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Workers are replaced every N cases: the growth figure may not depend on one pid."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "cpcdocs_bench_memory", Path(__file__).resolve().parent.parent / "bench" / "run.py"
-    )
-    assert spec and spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, bench)
-    spec.loader.exec_module(bench)
+    bench = _load_bench(monkeypatch)
     mb = 2**20
     memory = {
         "peak": {1: 170 * mb, 2: 168 * mb, 9: 175 * mb},

@@ -330,12 +330,14 @@ def recipient(case: Case, some_id: str) -> Recipient:
     return recipient_of(case, some_id)
 
 
-def quotes_for(data: dict[str, Any], reader: str, child: str) -> list[Quote]:
-    """Every quote in the reader's documents about ``child`` (and their letters)."""
+def quotes_for(data: dict[str, Any], reader: str, child: str | None = None) -> list[Quote]:
+    """Every quote in the reader's documents about ``child`` (and their letters; every child
+    when None), each dated by the case's ``issued:`` date for its stage, else ``ISSUED``."""
     case = Case.model_validate(data)
+    issued = {k: v for k, v in (data.get("issued") or {}).items() if v}
     found: set[Quote] = set()
     for doc in plan_pack(case):
-        if doc.recipient.id != reader or doc.child not in (None, child):
+        if doc.recipient.id != reader or (child is not None and doc.child not in (None, child)):
             continue
         found.update(
             document_quotes(
@@ -343,7 +345,7 @@ def quotes_for(data: dict[str, Any], reader: str, child: str) -> list[Quote]:
                 NORTHMOOR,
                 doc.recipient,
                 kind=doc.kind.value,
-                issued_on=ISSUED,
+                issued_on=issued.get(doc.stage.value, ISSUED),
                 profile=doc.profile,
                 child=doc.child,
                 author=doc.author,

@@ -14,7 +14,6 @@ one the example already withholds from the reader named.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import ROOT
+from test_quotes import quotes_for
 
 from cpcdocs.audit import audit_pack
 from cpcdocs.authority import builtin_authorities
@@ -29,8 +29,6 @@ from cpcdocs.errors import LeakFound
 from cpcdocs.load import load_authority
 from cpcdocs.model import Case
 from cpcdocs.pack import RenderOptions, render_pack
-from cpcdocs.plan import plan_pack
-from cpcdocs.search import Quote, document_quotes
 
 BASE = ROOT / "samples" / "example-record.yaml"
 NORTHMOOR = load_authority(builtin_authorities()["northmoor"])
@@ -110,38 +108,16 @@ def _planted(name: str) -> dict[str, Any]:
     return data
 
 
-def _quotes(data: dict[str, Any], reader: str) -> list[Quote]:
-    case = Case.model_validate(data)
-    issued = {k: v for k, v in (data.get("issued") or {}).items() if v}
-    found: set[Quote] = set()
-    for doc in plan_pack(case):
-        if doc.recipient.id != reader:
-            continue
-        found.update(
-            document_quotes(
-                case,
-                NORTHMOOR,
-                doc.recipient,
-                kind=doc.kind.value,
-                issued_on=issued.get(doc.stage.value, dt.date(2027, 1, 12)),
-                profile=doc.profile,
-                child=doc.child,
-                author=doc.author,
-            )
-        )
-    return sorted(found)
-
-
 def test_the_base_quotes_nothing_to_these_readers() -> None:
     data = _base()
     for reader in {spec[1] for spec in PLANTS.values()}:
-        assert _quotes(data, reader) == [], reader
+        assert quotes_for(data, reader) == [], reader
 
 
 @pytest.mark.parametrize("name", PLANTS)
 def test_the_quote_check_names_the_field_and_the_rule(name: str) -> None:
     _, reader, value, item, rule = PLANTS[name]
-    quotes = _quotes(_planted(name), reader)
+    quotes = quotes_for(_planted(name), reader)
     assert any(q.item == item and q.rule == rule for q in quotes), quotes
     for quote in quotes:  # named by field path and rule, never by the value
         assert value not in str(quote) and "Wren" not in str(quote)
